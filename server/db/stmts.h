@@ -1,0 +1,25 @@
+/*
+ * Named prepared statements. Every statement the server runs is declared as a
+ * `const struct stmt` next to the code that uses it, and listed in one of the
+ * family arrays that stmts.c gathers; each pg_conn prepares them all when it
+ * connects, so a statement with a SQL error fails loudly at start.
+ */
+#ifndef PACE_STMTS_H
+#define PACE_STMTS_H
+
+struct stmt {
+	const char *name; /* unique prepared-statement name */
+	const char *sql;
+	int nparams;
+};
+
+/* NULL-terminated list of every statement. */
+const struct stmt *const *stmt_all(void);
+int stmt_count(void);
+
+/* Family lists (each NULL-terminated), defined next to their handlers. */
+extern const struct stmt *const session_stmts[];
+extern const struct stmt *const admin_stmts[];
+extern const struct stmt *const audit_stmts[];
+
+#endif

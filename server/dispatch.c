@@ -1,0 +1,100 @@
+/* Request dispatch and the generic gates (see dispatch.h). */
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "dispatch.h"
+#include "handlers/handlers.h"
+#include "log.h"
+#include "metrics.h"
+#include "server.h"
+
+#define BODY(name) PACE__V1__FRAME__BODY_##name
+
+/* Indexed by Frame body case; responses and pushes have no entry. */
+static const struct handler *const table[] = {
+	[BODY(HELLO)] = &handler_hello,
+	[BODY(LOGIN)] = &handler_login,
+	[BODY(RESUME)] = &handler_resume,
+	[BODY(LOGOUT)] = &handler_logout,
+	[BODY(PING)] = &handler_ping,
+	[BODY(WHOAMI)] = &handler_whoami,
+	[BODY(OFFICE_ADD)] = &handler_office_add,
+	[BODY(OFFICE_LIST)] = &handler_office_list,
+	[BODY(TEAM_ADD)] = &handler_team_add,
+	[BODY(TEAM_LIST)] = &handler_team_list,
+	[BODY(USER_ADD)] = &handler_user_add,
+	[BODY(USER_LIST)] = &handler_user_list,
+};
+#define NTABLE ((int)(sizeof(table) / sizeof(table[0])))
+
+/* Token bucket per connection; returns 0 when the request may go ahead. */
+static int
+rate_take(struct conn *c)
+{
+	int64_t now;
+	double rate = (double)srv.cfg.rate_limit_rps;
+
+	if (rate <= 0)
+		return 0;
+	now = clock_mono_us();
+	c->tokens += rate * (double)(now - c->tokens_at_us) / 1e6;
+	if (c->tokens > (double)srv.cfg.rate_limit_burst)
+		c->tokens = (double)srv.cfg.rate_limit_burst;
+	c->tokens_at_us = now;
+	if (c->tokens < 1.0)
+		return -1;
+	c->tokens -= 1.0;
+	return 0;
+}
+
+void
+dispatch_frame(struct conn *c, const pace_frame_t *f)
+{
+	int k = (int)f->body_case;
+	const struct handler *h = k > 0 && k < NTABLE ? table[k] : NULL;
+
+	if (h == NULL) {
+		conn_send_error(c, f->id, E_INVALID, NULL,
+			"not a request: %s", msg_body_name(k));
+		return;
+	}
+	if (srv.stopping && !(h->flags & H_PREHELLO)) {
+		conn_send_error(c, f->id, E_UNAVAILABLE, NULL,
+			"server is shutting down; retry shortly");
+		return;
+	}
+	if (rate_take(c) != 0) {
+		conn_send_error(c, f->id, E_EXHAUSTED, NULL,
+			"too many requests: at most %lld per second",
+			(long long)srv.cfg.rate_limit_rps);
+		return;
+	}
+	if (c->state == CONN_NEW && !(h->flags & H_PREHELLO) &&
+		(h->flags & H_PREAUTH)) {
+		conn_send_error(c, f->id, E_INVALID, NULL,
+			"send Hello before %s", h->name);
+		return;
+	}
+	if (c->ident == NULL && !(h->flags & (H_PREHELLO | H_PREAUTH))) {
+		conn_send_error(c, f->id, E_UNAUTH, NULL,
+			"log in before %s", h->name);
+		return;
+	}
+	if (c->ident && h->roles != ROLES_ANY &&
+		!(h->roles & ROLE_BIT(c->ident->role))) {
+		conn_send_error(c, f->id, E_DENIED, NULL,
+			"%s is not allowed for role %s", h->name,
+			role_name(c->ident->role));
+		audit_security(c, "denied", h->name);
+		return;
+	}
+	conn_log(c, LOG_TRACE, "request #%u %s", f->id, h->name);
+	h->exec(c, f->id, f);
+}
+
+void
+dispatch_conn_closed(struct conn *c)
+{
+	(void)c;
+}
