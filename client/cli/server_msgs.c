@@ -1,0 +1,18 @@
+/*
+ * Messages the server sends that do not vary: listed here so that xgettext
+ * puts them in the catalogue and the CLI shows them translated. Messages
+ * that name things (a team, a login) stay as the server wrote them.
+ */
+#include "cli.h"
+
+const char *const server_msgs[] = {
+	N_("wrong login or password"),
+	N_("database unavailable"),
+	N_("session expired or revoked; log in again"),
+	N_("client_op_id was already used for a different request"),
+	N_("server is shutting down; retry shortly"),
+	N_("too many logins in progress; retry shortly"),
+	N_("the server closed the connection"),
+	N_("the server did not answer in time"),
+	NULL,
+};
