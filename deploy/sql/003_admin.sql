@@ -8,7 +8,7 @@ DECLARE
 	r jsonb := op_begin(p_actor, p_op, p_hash);
 	v_name text := check_text(p_name, 'name', 100);
 	v_region text := check_text(p_region, 'region', 100, false);
-	id bigint;
+	v_id bigint;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	PERFORM require_role(a, 'admin', 'director');
@@ -16,9 +16,9 @@ BEGIN
 		PERFORM fail('PA409', format('office %s already exists', v_name), 'name');
 	END IF;
 	INSERT INTO office (org_id, name, region) VALUES (a.org_id, v_name, v_region)
-	RETURNING office.id INTO id;
-	r := jsonb_build_object('id', id, 'name', v_name, 'region', v_region);
-	PERFORM audit(a.org_id, a.id, 'create', 'office', id, NULL, r);
+	RETURNING office.id INTO v_id;
+	r := jsonb_build_object('id', v_id, 'name', v_name, 'region', v_region);
+	PERFORM audit(a.org_id, a.id, 'create', 'office', v_id, NULL, r);
 	RETURN op_end(p_actor, p_op, r);
 END $$;
 
@@ -38,7 +38,7 @@ DECLARE
 	v_name text := check_text(p_name, 'name', 100);
 	off office;
 	mgr app_user;
-	id bigint;
+	v_id bigint;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	PERFORM require_role(a, 'admin', 'director');
@@ -62,14 +62,14 @@ BEGIN
 		PERFORM fail('PA409', format('team %s already exists', v_name), 'name');
 	END IF;
 	INSERT INTO team (org_id, office_id, name, manager_id)
-	VALUES (a.org_id, off.id, v_name, mgr.id) RETURNING team.id INTO id;
+	VALUES (a.org_id, off.id, v_name, mgr.id) RETURNING team.id INTO v_id;
 	IF mgr.id IS NOT NULL THEN
-		UPDATE app_user SET team_id = id WHERE app_user.id = mgr.id;
+		UPDATE app_user SET team_id = v_id WHERE app_user.id = mgr.id;
 	END IF;
-	r := jsonb_build_object('id', id, 'name', v_name, 'office_id', off.id,
+	r := jsonb_build_object('id', v_id, 'name', v_name, 'office_id', off.id,
 		'office', off.name, 'manager_id', coalesce(mgr.id, 0),
 		'manager', coalesce(mgr.login, ''));
-	PERFORM audit(a.org_id, a.id, 'create', 'team', id, NULL, r);
+	PERFORM audit(a.org_id, a.id, 'create', 'team', v_id, NULL, r);
 	RETURN op_end(p_actor, p_op, r);
 END $$;
 
@@ -95,7 +95,7 @@ DECLARE
 	v_region text := check_text(p_region, 'region', 100, false);
 	v_hired date;
 	t team;
-	id bigint;
+	v_id bigint;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	PERFORM require_role(a, 'admin', 'director');
@@ -138,16 +138,16 @@ BEGIN
 		hired_on, region)
 	VALUES (a.org_id, t.id, v_login, v_name, p_role, p_pw_hash, v_hired,
 		v_region)
-	RETURNING app_user.id INTO id;
+	RETURNING app_user.id INTO v_id;
 	IF p_role = 'manager' AND t.id IS NOT NULL AND t.manager_id IS NULL THEN
-		UPDATE team SET manager_id = id WHERE team.id = t.id;
+		UPDATE team SET manager_id = v_id WHERE team.id = t.id;
 	END IF;
-	r := jsonb_build_object('id', id, 'login', v_login, 'name', v_name,
+	r := jsonb_build_object('id', v_id, 'login', v_login, 'name', v_name,
 		'role', p_role, 'team_id', coalesce(t.id, 0),
 		'team', coalesce(t.name, ''),
 		'hired_on', coalesce(to_char(v_hired, 'YYYY-MM-DD'), ''),
 		'region', v_region, 'active', true);
-	PERFORM audit(a.org_id, a.id, 'create', 'user', id, NULL, r);
+	PERFORM audit(a.org_id, a.id, 'create', 'user', v_id, NULL, r);
 	RETURN op_end(p_actor, p_op, r);
 END $$;
 
