@@ -10,6 +10,9 @@
 -- Locks (target_lock) pin a scope's number for a period; setting a number
 -- re-balances the unlocked siblings so the parent's number does not move.
 
+-- Region factors for plans: {"华北": 1.1, ...}; 1 when absent.
+ALTER TABLE pace.org ADD COLUMN region_factors jsonb NOT NULL DEFAULT '{}';
+
 CREATE TABLE pace.target_month (
 	org_id bigint NOT NULL,
 	scope_kind text NOT NULL CHECK (scope_kind IN ('org', 'office', 'team', 'user')),
@@ -377,15 +380,16 @@ END $$;
 CREATE FUNCTION pace.plan_inputs(p_actor bigint, p_year int, p_metric text)
 RETURNS TABLE (user_id bigint, login text, name text, team_id bigint,
 	team text, office_id bigint, office text, region text, hired_on text,
-	history bigint, reserve bigint)
+	history bigint, reserve bigint, region_factor numeric)
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 #variable_conflict use_column
-DECLARE a app_user := actor(p_actor); basis text; f date; t date; sp jsonb;
+DECLARE a app_user := actor(p_actor); basis text; f date; t date; sp jsonb; rf jsonb;
 BEGIN
 	IF a.role NOT IN ('director', 'admin') THEN
 		PERFORM fail('PA403', 'only directors plan targets');
 	END IF;
-	SELECT revenue_basis, stage_prob INTO basis, sp FROM org WHERE id = a.org_id;
+	SELECT revenue_basis, stage_prob, region_factors INTO basis, sp, rf
+	FROM org WHERE id = a.org_id;
 	f := make_date(p_year - 1, 1, 1);
 	t := make_date(p_year, 1, 1);
 	RETURN QUERY
@@ -401,7 +405,8 @@ BEGIN
 			coalesce((SELECT sum(op.amount * coalesce((sp ->> op.stage)::numeric, 0))
 			FROM opportunity op WHERE op.owner_id = u.id
 				AND op.stage NOT IN ('won', 'lost')), 0)::bigint
-		ELSE 0 END
+		ELSE 0 END,
+		coalesce((rf ->> u.region)::numeric, 1)
 	FROM app_user u JOIN team t2 ON t2.id = u.team_id
 	JOIN office o ON o.id = t2.office_id
 	WHERE u.org_id = a.org_id AND u.active AND u.role = 'rep'
@@ -448,7 +453,8 @@ BEGIN
 	DELETE FROM target_lock WHERE org_id = a.org_id AND metric = p_metric
 		AND start_day >= make_date(p_year, 1, 1) AND start_day < make_date(p_year + 1, 1, 1);
 	INSERT INTO target_month (org_id, scope_kind, scope_id, metric, month, amount)
-	SELECT a.org_id, k, i, p_metric, make_date(p_year, m, 1), amt
+	SELECT a.org_id, k, CASE WHEN k = 'org' THEN a.org_id ELSE i END,
+		p_metric, make_date(p_year, m, 1), amt
 	FROM unnest(p_kinds, p_ids, p_months, p_amounts) AS x(k, i, m, amt);
 	GET DIAGNOSTICS n = ROW_COUNT;
 	r := jsonb_build_object('year', p_year, 'metric', p_metric, 'rows', n);
