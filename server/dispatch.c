@@ -25,6 +25,11 @@ static const struct handler *const table[] = {
 	[BODY(TEAM_LIST)] = &handler_team_list,
 	[BODY(USER_ADD)] = &handler_user_add,
 	[BODY(USER_LIST)] = &handler_user_list,
+	[BODY(KPI_GET)] = &handler_kpi_get,
+	[BODY(BOARD_GET)] = &handler_board_get,
+	[BODY(TARGET_PLAN)] = &handler_target_plan,
+	[BODY(TARGET_SET)] = &handler_target_set,
+	[BODY(TARGET_SHOW)] = &handler_target_show,
 };
 #define NTABLE ((int)(sizeof(table) / sizeof(table[0])))
 

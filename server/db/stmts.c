@@ -9,6 +9,8 @@ static const struct stmt *const *const families[] = {
 	session_stmts,
 	admin_stmts,
 	audit_stmts,
+	kpi_stmts,
+	target_stmts,
 };
 
 static const struct stmt **all;

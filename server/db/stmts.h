@@ -21,5 +21,7 @@ int stmt_count(void);
 extern const struct stmt *const session_stmts[];
 extern const struct stmt *const admin_stmts[];
 extern const struct stmt *const audit_stmts[];
+extern const struct stmt *const kpi_stmts[];
+extern const struct stmt *const target_stmts[];
 
 #endif

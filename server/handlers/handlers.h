@@ -13,4 +13,11 @@ extern const struct handler handler_office_add, handler_office_list,
 	handler_team_add, handler_team_list, handler_user_add,
 	handler_user_list;
 
+/* kpi.c */
+extern const struct handler handler_kpi_get, handler_board_get;
+
+/* target.c */
+extern const struct handler handler_target_plan, handler_target_set,
+	handler_target_show;
+
 #endif
