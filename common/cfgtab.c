@@ -192,7 +192,6 @@ cfg_load_file(const struct cfg_table *t, void *obj, const char *path,
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p, *eq, *key, *val;
-		size_t vlen;
 
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f)) {
@@ -201,10 +200,8 @@ cfg_load_file(const struct cfg_table *t, void *obj, const char *path,
 			rc = E_CONFIG;
 			break;
 		}
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
 		p = trim(line);
-		if (*p == '\0')
+		if (*p == '\0' || *p == '#')
 			continue;
 		if ((eq = strchr(p, '=')) == NULL) {
 			snprintf(err, errlen, "%s:%d: expected key = value",
@@ -215,10 +212,32 @@ cfg_load_file(const struct cfg_table *t, void *obj, const char *path,
 		*eq = '\0';
 		key = trim(p);
 		val = trim(eq + 1);
-		vlen = strlen(val);
-		if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
-			val[vlen - 1] = '\0';
+		/*
+		 * A quoted value may hold '#'; after its closing quote only a
+		 * comment may follow. An unquoted value ends at '#'.
+		 */
+		if (*val == '"') {
+			char *close = strchr(val + 1, '"'), *rest;
+			if (close == NULL) {
+				snprintf(err, errlen, "%s:%d: unterminated quote",
+					path, lineno);
+				rc = E_CONFIG;
+				break;
+			}
+			*close = '\0';
+			rest = trim(close + 1);
+			if (*rest != '\0' && *rest != '#') {
+				snprintf(err, errlen,
+					"%s:%d: unexpected text after the quoted value",
+					path, lineno);
+				rc = E_CONFIG;
+				break;
+			}
 			val++;
+		} else {
+			if ((p = strchr(val, '#')) != NULL)
+				*p = '\0';
+			val = trim(val);
 		}
 		rc = cfg_set(t, obj, key, val, sub, sizeof(sub));
 		if (rc != 0) {

@@ -108,8 +108,10 @@ rbuf_next(struct rbuf *rb, uint32_t max, const uint8_t **body, uint32_t *len)
 	if (rb->len == 0)
 		return FRAME_NEED_MORE;
 	st = frame_peek(rb->data + rb->off, rb->len, max, &blen);
-	if (st != FRAME_OK)
+	if (st != FRAME_OK) {
+		*len = blen; /* the declared length, for the error message */
 		return st;
+	}
 	*body = rb->data + rb->off + FRAME_HDR_LEN;
 	*len = blen;
 	rb->off += FRAME_HDR_LEN + (size_t)blen;

@@ -40,7 +40,8 @@ size_t rbuf_append(struct rbuf *rb, const uint8_t *p, size_t n, uint32_t max);
 
 /*
  * Next whole frame. On FRAME_OK *body and *len describe the body, valid until
- * the next call on rb. Errors are sticky for the caller to act on.
+ * the next call on rb. On FRAME_ERR_* *len is the declared length (0 while
+ * the header is incomplete). Errors are sticky for the caller to act on.
  */
 enum frame_status rbuf_next(struct rbuf *rb, uint32_t max,
 	const uint8_t **body, uint32_t *len);

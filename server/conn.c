@@ -83,6 +83,7 @@ conn_free(struct conn *c)
 	}
 	rbuf_fini(&c->in);
 	free(c->stash);
+	free(c->close_reason);
 	tls_conn_free(c->tls);
 	free(c->ident);
 	free(c);
@@ -139,24 +140,24 @@ read_stop(struct conn *c)
 	}
 }
 
-static char linger_reason[256];
-
 void
 conn_close_after_flush(struct conn *c, const char *fmt, ...)
 {
+	char reason[256];
 	va_list ap;
 
 	if (conn_is_closing(c) || (c->flags & CONN_LINGER))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(linger_reason, sizeof(linger_reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	conn_log(c, LOG_INFO, "closing: %s", linger_reason);
+	/* The reason is logged once, when the socket is closed. */
+	c->close_reason = xstrdup(reason);
 	read_stop(c);
 	c->flags |= CONN_LINGER;
 	c->linger_until_us = clock_mono_us() + LINGER_US;
 	if (TAILQ_EMPTY(&c->outq) && !(c->flags & CONN_WRITING))
-		conn_close(c, "%s", "done");
+		conn_close(c, "%s", c->close_reason);
 }
 
 static void
@@ -221,8 +222,8 @@ conn_send_error(struct conn *c, uint32_t id, int err, const char *field,
 	f.body_case = PACE__V1__FRAME__BODY_ERROR;
 	f.error = &e;
 	metrics_error(err);
-	conn_log(c, LOG_DEBUG, "error to #%u: %s%s%s: %s", id, err_str(err),
-		field ? " (" : "", field ? field : "", msg);
+	conn_log(c, LOG_DEBUG, "error to #%u: %s%s%s%s: %s", id, err_str(err),
+		field ? " (" : "", field ? field : "", field ? ")" : "", msg);
 	conn_send(c, &f);
 }
 
@@ -372,7 +373,8 @@ read_start(struct conn *c)
 {
 	int rc;
 
-	if (c->flags & (CONN_READING | CONN_CLOSING))
+	/* Shutting down: what was received is served, nothing more is read. */
+	if (c->flags & (CONN_READING | CONN_CLOSING) || srv.stopping)
 		return;
 	rc = uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 	if (rc != 0) {
@@ -480,7 +482,7 @@ after_write_cb(uv_write_t *req, int status)
 		if (!TAILQ_EMPTY(&c->outq))
 			mark_pending(c);
 		else if (c->flags & CONN_LINGER)
-			conn_close(c, "%s", "done");
+			conn_close(c, "%s", c->close_reason);
 		else if (c->tls)
 			tls_conn_idle(c);
 	}
@@ -617,7 +619,8 @@ conn_cron(int64_t now)
 		next = TAILQ_NEXT(c, all_entry);
 		if (c->flags & CONN_LINGER) {
 			if (now > c->linger_until_us)
-				conn_close(c, "client did not take its last bytes");
+				conn_close(c, "%s (and the client did not take its last bytes)",
+					c->close_reason);
 			continue;
 		}
 		if (c->state != CONN_READY && now - c->created_us > hs) {
@@ -646,6 +649,15 @@ conn_cron(int64_t now)
 		}
 	}
 	addrtab_sweep(now);
+}
+
+void
+conn_stop_reading_all(void)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &srv.clients, all_entry)
+		read_stop(c);
 }
 
 void

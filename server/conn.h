@@ -61,6 +61,7 @@ struct conn {
 	int64_t created_us;        /* monotonic */
 	int64_t last_active_us;    /* monotonic, last frame received */
 	int64_t linger_until_us;   /* monotonic deadline of a lingering close */
+	char *close_reason;        /* owned: why a lingering close closes */
 	double tokens;             /* request rate bucket */
 	int64_t tokens_at_us;
 	struct identity *ident;    /* owned; NULL until login */
@@ -131,6 +132,8 @@ void conn_write_raw(struct conn *c, uint8_t *data, size_t len);
 
 /* Close every connection (shutdown). */
 void conn_close_all(const char *reason);
+/* Shutdown: read nothing more; frames already received are still served. */
+void conn_stop_reading_all(void);
 
 /* Connections from one address (for the per-address limit). */
 int conn_count_addr(const char *addr);

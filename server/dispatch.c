@@ -64,12 +64,8 @@ dispatch_frame(struct conn *c, const pace_frame_t *f)
 			"not a request: %s", msg_body_name(k));
 		return;
 	}
-	if (srv.stopping && !(h->flags & H_PREHELLO)) {
-		conn_send_error(c, f->id, E_UNAVAILABLE, NULL,
-			"server is shutting down; retry shortly");
-		return;
-	}
-	if (rate_take(c) != 0) {
+	/* Heartbeats are cheap and bounded by the output limit: not rated. */
+	if (!(h->flags & H_PREHELLO) && rate_take(c) != 0) {
 		conn_send_error(c, f->id, E_EXHAUSTED, NULL,
 			"too many requests: at most %lld per second",
 			(long long)srv.cfg.rate_limit_rps);

@@ -87,6 +87,8 @@ close_walk_cb(uv_handle_t *h, void *arg)
 static void
 pool_stopped(void *arg)
 {
+	/* The signal handles close now: a late SIGTERM must not kill us. */
+	signal(SIGTERM, SIG_IGN);
 	uv_walk(srv.loop, close_walk_cb, NULL);
 }
 
@@ -121,6 +123,7 @@ begin_shutdown(const char *why)
 		why);
 	sdnotify("STOPPING=1");
 	listener_stop();
+	conn_stop_reading_all();
 	stop_deadline = clock_mono_us() + srv.cfg.shutdown_timeout_s * 1000000LL;
 	uv_timer_start(&stop_timer, stop_timer_cb, 0, 20);
 }

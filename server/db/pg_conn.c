@@ -318,6 +318,18 @@ connect_poll(struct pg_conn *pc)
 		conn_lost(pc, uv_strerror(rc));
 }
 
+/* Server notices (warnings, "terminating connection") go to our log. */
+static void
+notice_cb(void *arg, const char *message)
+{
+	struct pg_conn *pc = arg;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", message);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_info("%s: server says: %s", pg_conn_name(pc), msg);
+}
+
 void
 pg_conn_start(struct pg_conn *pc)
 {
@@ -332,6 +344,7 @@ pg_conn_start(struct pg_conn *pc)
 		conn_lost(pc, PQerrorMessage(pc->pg));
 		return;
 	}
+	PQsetNoticeProcessor(pc->pg, notice_cb, pc);
 	pc->state = PG_CONNECTING;
 	/* A fresh connect is "writing" first (libpq's documented start). */
 	if (poll_watch(pc, PQsocket(pc->pg), UV_WRITABLE) != 0)
@@ -492,6 +505,11 @@ poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct pg_conn *pc = h->data;
 
+	if (status < 0 && pc->state == PG_CONNECTING) {
+		/* A refused connect shows as EBADF here: libpq knows why. */
+		connect_poll(pc);
+		return;
+	}
 	if (status < 0) {
 		conn_lost(pc, uv_strerror(status));
 		return;
