@@ -41,6 +41,11 @@ struct config {
 	long long pwhash_mem_kib;
 	long long pwhash_ops;
 	long long pwhash_queue_limit;
+	long long push_coalesce_ms;
+	long long alert_interval_s;
+	long long change_poll_ms;
+	long long change_log_keep_s;
+	int test_clock;
 	long long rate_limit_burst;
 	long long rate_limit_rps;
 	long long session_ttl_hours;

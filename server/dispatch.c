@@ -8,6 +8,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "topics.h"
 
 #define BODY(name) PACE__V1__FRAME__BODY_##name
 
@@ -25,11 +26,38 @@ static const struct handler *const table[] = {
 	[BODY(TEAM_LIST)] = &handler_team_list,
 	[BODY(USER_ADD)] = &handler_user_add,
 	[BODY(USER_LIST)] = &handler_user_list,
+	[BODY(CUSTOMER_ADD)] = &handler_customer_add,
+	[BODY(CUSTOMER_UPDATE)] = &handler_customer_update,
+	[BODY(CUSTOMER_GET)] = &handler_customer_get,
+	[BODY(CUSTOMER_LIST)] = &handler_customer_list,
+	[BODY(DEAL_ADD)] = &handler_deal_add,
+	[BODY(DEAL_MOVE)] = &handler_deal_move,
+	[BODY(DEAL_WIN)] = &handler_deal_win,
+	[BODY(DEAL_LOSE)] = &handler_deal_lose,
+	[BODY(DEAL_REOPEN)] = &handler_deal_reopen,
+	[BODY(DEAL_UPDATE)] = &handler_deal_update,
+	[BODY(DEAL_GET)] = &handler_deal_get,
+	[BODY(DEAL_LIST)] = &handler_deal_list,
+	[BODY(ACTIVITY_LOG)] = &handler_activity_log,
+	[BODY(ACTIVITY_LIST)] = &handler_activity_list,
+	[BODY(PAYMENT_PLAN)] = &handler_payment_plan,
+	[BODY(PAYMENT_RECEIVE)] = &handler_payment_receive,
+	[BODY(PAYMENT_LIST)] = &handler_payment_list,
+	[BODY(ORG_GET)] = &handler_org_get,
+	[BODY(ORG_SET)] = &handler_org_set,
+	[BODY(IMPORT_BEGIN)] = &handler_import_begin,
+	[BODY(IMPORT_ROWS)] = &handler_import_rows,
+	[BODY(IMPORT_COMMIT)] = &handler_import_commit,
 	[BODY(KPI_GET)] = &handler_kpi_get,
 	[BODY(BOARD_GET)] = &handler_board_get,
 	[BODY(TARGET_PLAN)] = &handler_target_plan,
 	[BODY(TARGET_SET)] = &handler_target_set,
 	[BODY(TARGET_SHOW)] = &handler_target_show,
+	[BODY(SUBSCRIBE)] = &handler_subscribe,
+	[BODY(UNSUBSCRIBE)] = &handler_unsubscribe,
+	[BODY(ALERT_LIST)] = &handler_alert_list,
+	[BODY(ALERT_ACK)] = &handler_alert_ack,
+	[BODY(CLOCK_SET)] = &handler_clock_set,
 };
 #define NTABLE ((int)(sizeof(table) / sizeof(table[0])))
 
@@ -97,5 +125,5 @@ dispatch_frame(struct conn *c, const pace_frame_t *f)
 void
 dispatch_conn_closed(struct conn *c)
 {
-	(void)c;
+	topics_conn_closed(c);
 }

@@ -15,6 +15,8 @@
 #include "db/embedded.h"
 #include "db/migrate.h"
 #include "db/pg_pool.h"
+#include "push/feed.h"
+#include "push/topics.h"
 #include "init_cmd.h"
 #include "listener.h"
 #include "log.h"
@@ -110,6 +112,8 @@ stop_timer_cb(uv_timer_t *t)
 	uv_timer_stop(t);
 	conn_flush_all();
 	conn_close_all("server shutting down");
+	feed_stop();
+	topics_fini();
 	pg_pool_stop(pool_stopped, NULL);
 }
 
@@ -227,8 +231,11 @@ run_server(const char *conninfo)
 		.reconnect_min_ms = (int)srv.cfg.pg_reconnect_min_ms,
 		.reconnect_max_ms = (int)srv.cfg.pg_reconnect_max_ms,
 		.on_first_ready = db_first_ready,
+		.on_commit_notify = feed_notify,
 	};
 	pg_pool_start(srv.loop, &po);
+	topics_init(srv.loop, (int)srv.cfg.push_coalesce_ms);
+	feed_start(srv.loop, conninfo);
 	if (listener_start(srv.cfg.listen) != 0) {
 		exit_code = 1;
 		begin_shutdown("cannot listen");

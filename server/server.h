@@ -9,6 +9,7 @@
 #include <sys/queue.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "config.h"
 
 struct conn;
@@ -27,9 +28,18 @@ struct server {
 	int port;                 /* bound port (for --listen HOST:0) */
 	struct tls_ctx *tls;      /* NULL when plaintext */
 	int64_t started_us;
+	int64_t clock_offset_us;  /* --test-clock: ClockSet moves "now" */
 };
 
 extern struct server srv;
+
+/* "Now" for business time (KPIs, alerts): the wall clock, unless a test
+ * moved it (ClockSet, only with --test-clock). */
+static inline int64_t
+srv_now_us(void)
+{
+	return clock_now_us() + srv.clock_offset_us;
+}
 
 /* Current configuration limits as the transport needs them. */
 static inline uint32_t

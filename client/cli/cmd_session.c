@@ -60,7 +60,7 @@ static int
 run_login(struct cli *cli, struct args *a)
 {
 	const char *user = a->pos[0];
-	char *password, *token = NULL;
+	char *password, *token = NULL, *server;
 	Pace__V1__Identity *id = NULL;
 	int code, rc;
 
@@ -78,15 +78,19 @@ run_login(struct cli *cli, struct args *a)
 	free(password);
 	if (rc != 0)
 		return cli_fail(cli, rc);
+	/* cli->server may point into the store: copy before freeing. */
+	server = xstrdup(cli->server);
 	free(cli->store.server);
 	free(cli->store.login);
 	free(cli->store.token);
-	cli->store.server = xstrdup(cli->server);
+	cli->store.server = server;
+	cli->server = server;
 	cli->store.login = xstrdup(id->login);
 	cli->store.token = token;
 	if (cli->tls_ca && cli->tls_ca != cli->store.tls_ca) {
+		char *ca = xstrdup(cli->tls_ca);
 		free(cli->store.tls_ca);
-		cli->store.tls_ca = xstrdup(cli->tls_ca);
+		cli->store.tls_ca = ca;
 	}
 	if (pc_store_save(&cli->store) != 0) {
 		fprintf(stderr, _("pace: cannot save the session token\n"));

@@ -25,7 +25,9 @@ static const struct opt global_opts[] = {
 	{NULL, 0, NULL},
 };
 
-static const struct cmd *const tables[] = {cmds_session, cmds_admin};
+static const struct cmd *const tables[] = {cmds_session, cmds_customer,
+	cmds_deal, cmds_log, cmds_payment, cmds_sync, cmds_import, cmds_export,
+	cmds_admin, cmds_org, cmds_kpi, cmds_target, cmds_alerts, cmds_watch};
 
 static int
 words_match(const char *path, char **argv, int argc, int *used)
@@ -50,13 +52,33 @@ words_match(const char *path, char **argv, int argc, int *used)
 static const struct opt *
 find_opt(const struct opt *opts, const char *name, int *index)
 {
-	for (int i = 0; opts && opts[i].name; i++)
+	for (int i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
 		if (strcmp(opts[i].name, name) == 0) {
 			if (index)
 				*index = i;
 			return &opts[i];
 		}
 	return NULL;
+}
+
+static const struct opt *
+find_short(const struct opt *opts, char c, int *index)
+{
+	for (int i = 0; opts && opts[i].name && i < MAX_OPTS; i++)
+		if (opts[i].short_name == c) {
+			*index = i;
+			return &opts[i];
+		}
+	return NULL;
+}
+
+/* "-o" (a letter): a short option; "-5" and "-" are positional. */
+static int
+is_short(const char *arg)
+{
+	return arg[0] == '-' && ((arg[1] >= 'a' && arg[1] <= 'z') ||
+					(arg[1] >= 'A' && arg[1] <= 'Z')) &&
+		arg[2] == '\0';
 }
 
 const char *
@@ -77,14 +99,49 @@ arg_has(const struct cli *cli, const struct args *a, const char *name)
 	return find_opt(cli->cmd->opts, name, &i) && a->set[i];
 }
 
+const char *const *
+arg_all(const struct cli *cli, const struct args *a, const char *name, int *n)
+{
+	int i;
+
+	*n = 0;
+	if (!find_opt(cli->cmd->opts, name, &i) || !a->set[i])
+		return NULL;
+	*n = a->set[i];
+	return a->all[i];
+}
+
+/* Record one occurrence of option idx; EXIT_OK or a usage error. */
+static int
+arg_put(struct cli *cli, struct args *a, int idx, const char *val)
+{
+	const struct opt *o = &cli->cmd->opts[idx];
+
+	if (o->has_arg != OPT_MULTI && a->set[idx])
+		return cli_usage_error(cli, _("--%s given more than once"),
+			o->name);
+	if (o->has_arg == OPT_MULTI) {
+		a->all[idx] = xrealloc(a->all[idx],
+			(size_t)(a->set[idx] + 1) * sizeof(char *));
+		a->all[idx][a->set[idx]] = val;
+	}
+	a->val[idx] = val;
+	a->set[idx]++;
+	return EXIT_OK;
+}
+
 static void
 print_opts(const struct opt *opts)
 {
 	for (int i = 0; opts && opts[i].name; i++) {
-		char flag[64];
+		char flag[64], sh[8] = "";
 
-		snprintf(flag, sizeof(flag), "--%s%s", opts[i].name,
-			opts[i].has_arg ? " X" : "");
+		if (opts[i].short_name)
+			snprintf(sh, sizeof(sh), "-%c, ", opts[i].short_name);
+		snprintf(flag, sizeof(flag), "%s--%s%s", sh, opts[i].name,
+			opts[i].has_arg == OPT_MULTI ? " X ..." :
+			opts[i].has_arg		     ? " X" :
+							"");
 		printf("  %-22s %s\n", flag, _(opts[i].help));
 	}
 }
@@ -201,22 +258,69 @@ main(int argc, char **argv)
 	cli.color = isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
 		!(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
 
-	/* Skip leading global options to find the command words. */
-	rest = argv + 1;
-	nrest = argc - 1;
+	/*
+	 * Global options may stand anywhere: take them out first, so that
+	 * the command words can be found in what is left.
+	 */
+	rest = xcalloc((size_t)argc, sizeof(char *));
+	nrest = 0;
+	for (int i = 1; i < argc; i++) {
+		char name[64], *eq;
+		const struct opt *o;
+		const char *val = NULL;
+
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				rest[nrest++] = argv[i++];
+			break;
+		}
+		if (strncmp(argv[i], "--", 2) != 0) {
+			rest[nrest++] = argv[i];
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", argv[i] + 2);
+		if ((eq = strchr(name, '=')) != NULL)
+			*eq = '\0';
+		if ((o = find_opt(global_opts, name, NULL)) == NULL) {
+			rest[nrest++] = argv[i];
+			continue;
+		}
+		if (o->has_arg) {
+			if (strchr(argv[i], '='))
+				val = strchr(argv[i], '=') + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else {
+				fprintf(stderr, _("pace: --%s needs a value\n"), name);
+				code = EXIT_USAGE;
+				goto out;
+			}
+		}
+		if (strcmp(name, "server") == 0)
+			cli.server = val;
+		else if (strcmp(name, "tls-ca") == 0)
+			cli.tls_ca = val;
+		else if (strcmp(name, "tls") == 0)
+			cli.tls = 1;
+		else if (strcmp(name, "json") == 0)
+			cli.json = 1;
+		else if (strcmp(name, "no-color") == 0)
+			cli.color = 0;
+		else if (strcmp(name, "help") == 0)
+			want_help = 1;
+	}
 	cli.cmd = find_cmd(nrest, rest, &used);
 	if (cli.cmd == NULL) {
 		int i;
-		for (i = 0; i < nrest && strncmp(rest[i], "--", 2) == 0; i++)
-			;
-		if (i == nrest || strcmp(rest[0], "--help") == 0 ||
-			strcmp(rest[0], "help") == 0) {
+		if (nrest == 0 || strcmp(rest[0], "help") == 0) {
 			help_group("");
-			return nrest == 0 ? EXIT_USAGE : EXIT_OK;
+			code = nrest == 0 && !want_help ? EXIT_USAGE : EXIT_OK;
+			goto out;
 		}
 		if (strcmp(rest[0], "--version") == 0) {
 			printf("pace %s (protocol %d)\n", PACE_VERSION, PROTO_VERSION);
-			return EXIT_OK;
+			code = EXIT_OK;
+			goto out;
 		}
 		/* A group name alone, e.g. "pace admin --help". */
 		char prefix[256] = "";
@@ -230,42 +334,50 @@ main(int argc, char **argv)
 				if (*prefix && strncmp(c->path, prefix, strlen(prefix)) == 0 &&
 					c->path[strlen(prefix)] == ' ') {
 					help_group(prefix);
-					return EXIT_USAGE;
+					code = want_help ? EXIT_OK : EXIT_USAGE;
+					goto out;
 				}
 		fprintf(stderr, _("pace: unknown command '%s'\n"), prefix[0] ? prefix : rest[0]);
 		fprintf(stderr, _("Try `pace --help`.\n"));
-		return EXIT_USAGE;
+		code = EXIT_USAGE;
+		goto out;
 	}
 	a.pos = xcalloc((size_t)argc, sizeof(char *));
 	for (int i = used; i < nrest; i++) {
 		char *arg = rest[i], name[64], *eq;
 		const struct opt *o;
-		int idx = -1, global = 0;
+		int idx = -1;
 
 		if (strcmp(arg, "--") == 0) {
 			for (i++; i < nrest; i++)
 				a.pos[a.npos++] = rest[i];
 			break;
 		}
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		if (is_short(arg)) {
+			o = find_short(cli.cmd->opts, arg[1], &idx);
+			if (o == NULL) {
+				code = cli_usage_error(&cli,
+					_("unknown option %s"), arg);
+				goto out;
+			}
+			snprintf(name, sizeof(name), "%s", o->name);
+		} else if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
 			a.pos[a.npos++] = arg;
 			continue;
-		}
-		snprintf(name, sizeof(name), "%s", arg + 2);
-		if ((eq = strchr(name, '=')) != NULL)
-			*eq = '\0';
-		o = find_opt(cli.cmd->opts, name, &idx);
-		if (o == NULL) {
-			o = find_opt(global_opts, name, NULL);
-			global = 1;
-		}
-		if (o == NULL) {
-			code = cli_usage_error(&cli, _("unknown option --%s"), name);
-			goto out;
+		} else {
+			snprintf(name, sizeof(name), "%s", arg + 2);
+			if ((eq = strchr(name, '=')) != NULL)
+				*eq = '\0';
+			o = find_opt(cli.cmd->opts, name, &idx);
+			if (o == NULL) {
+				code = cli_usage_error(&cli,
+					_("unknown option --%s"), name);
+				goto out;
+			}
 		}
 		const char *val = NULL;
 		if (o->has_arg) {
-			if (strchr(arg, '='))
+			if (arg[1] == '-' && strchr(arg, '='))
 				val = strchr(arg, '=') + 1;
 			else if (i + 1 < nrest)
 				val = rest[++i];
@@ -274,22 +386,8 @@ main(int argc, char **argv)
 				goto out;
 			}
 		}
-		if (!global) {
-			a.val[idx] = val;
-			a.set[idx] = 1;
-		} else if (strcmp(name, "server") == 0) {
-			cli.server = val;
-		} else if (strcmp(name, "tls-ca") == 0) {
-			cli.tls_ca = val;
-		} else if (strcmp(name, "tls") == 0) {
-			cli.tls = 1;
-		} else if (strcmp(name, "json") == 0) {
-			cli.json = 1;
-		} else if (strcmp(name, "no-color") == 0) {
-			cli.color = 0;
-		} else if (strcmp(name, "help") == 0) {
-			want_help = 1;
-		}
+		if ((code = arg_put(&cli, &a, idx, val)) != EXIT_OK)
+			goto out;
 	}
 	if (want_help) {
 		help_command(cli.cmd);
@@ -317,6 +415,9 @@ out:
 		pace__v1__identity__free_unpacked(cli.me, NULL);
 	pc_close(cli.pc);
 	pc_store_free(&cli.store);
+	for (int i = 0; i < MAX_OPTS; i++)
+		free(a.all[i]);
 	free(a.pos);
+	free(rest);
 	return code;
 }

@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "output.h"
+#include "pc_time.h"
 #include "xmalloc.h"
 
 struct table {
@@ -119,6 +120,49 @@ table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
+}
+
+void
+kv_print(const char *const *pairs, int n)
+{
+	int w = 0;
+
+	for (int i = 0; i < n; i++)
+		if (pairs[2 * i + 1] && *pairs[2 * i + 1] &&
+			display_width(pairs[2 * i]) > w)
+			w = display_width(pairs[2 * i]);
+	for (int i = 0; i < n; i++) {
+		const char *k = pairs[2 * i], *v = pairs[2 * i + 1];
+
+		if (v == NULL || *v == '\0')
+			continue;
+		printf("%s%s%s%*s  %s\n", col_bold(), k, col_reset(),
+			w - display_width(k), "", v);
+	}
+}
+
+void
+json_add_i64(cJSON *j, const char *name, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	cJSON_AddRawToObject(j, name, buf);
+}
+
+void
+json_add_time(cJSON *j, const char *name, int64_t us)
+{
+	char iso[48], key[64];
+
+	snprintf(key, sizeof(key), "%s_iso", name);
+	if (us == 0) {
+		cJSON_AddNullToObject(j, name);
+		cJSON_AddNullToObject(j, key);
+		return;
+	}
+	json_add_i64(j, name, us);
+	cJSON_AddStringToObject(j, key, pc_time_iso(us, iso, sizeof(iso)));
 }
 
 void

@@ -21,8 +21,22 @@ void table_free(struct table *t);
 /* Terminal columns a UTF-8 string takes. */
 int display_width(const char *s);
 
+/*
+ * Print "key  value" lines with the keys aligned (show commands); pairs
+ * holds 2 * n strings, key then value. Pairs with a NULL or empty value
+ * are left out.
+ */
+void kv_print(const char *const *pairs, int n);
+
 /* Print JSON (pretty) to stdout and free it. */
 void json_print(cJSON *j);
+/* An exact integer member (money in fen, µs, ids): never a rounded double. */
+void json_add_i64(cJSON *j, const char *name, int64_t v);
+/*
+ * A time as two members: name = µs since the epoch, name_iso = local ISO
+ * 8601 (pc_time_iso); both null when us is 0 (no time).
+ */
+void json_add_time(cJSON *j, const char *name, int64_t us);
 
 /* Colour codes, empty strings when colour is off. */
 void output_set_color(int on);

@@ -14,5 +14,10 @@ const char *const server_msgs[] = {
 	N_("too many logins in progress; retry shortly"),
 	N_("the server closed the connection"),
 	N_("the server did not answer in time"),
+	/* Installment states (capture: Installment.status). */
+	N_("paid"),
+	N_("partial"),
+	N_("due"),
+	N_("overdue"),
 	NULL,
 };

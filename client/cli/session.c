@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "offline.h"
 #include "xmalloc.h"
 
 int
@@ -88,8 +89,9 @@ cli_usage_error(struct cli *cli, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int
-cli_connect(struct cli *cli)
+/* Connect and say Hello; rc, with cli->pc NULL on failure. */
+static int
+connect_rc(struct cli *cli)
 {
 	struct pc_opts o = {
 		.server = cli->server,
@@ -100,10 +102,18 @@ cli_connect(struct cli *cli)
 	int rc;
 
 	if (cli->pc)
-		return EXIT_OK;
+		return 0;
 	rc = pc_connect(&o, &cli->pc);
+	return rc == E_PROTO ? E_UNAVAILABLE : rc;
+}
+
+int
+cli_connect(struct cli *cli)
+{
+	int rc = connect_rc(cli);
+
 	if (rc != 0) {
-		int code = cli_fail(cli, rc == E_PROTO ? E_UNAVAILABLE : rc);
+		int code = cli_fail(cli, rc);
 		pc_close(cli->pc);
 		cli->pc = NULL;
 		return code;
@@ -111,22 +121,51 @@ cli_connect(struct cli *cli)
 	return EXIT_OK;
 }
 
-int
-cli_session(struct cli *cli)
+/*
+ * Connect and resume the stored session; with offline_ok, a server out of
+ * reach (or answering UNAVAILABLE) returns EXIT_UNAVAILABLE silently. The
+ * first session of a run replays the offline outbox (offline.h).
+ */
+static int
+session_open(struct cli *cli, int offline_ok)
 {
 	int code, rc;
 
+	if (cli->me)
+		return EXIT_OK;
 	if (cli->store.token == NULL) {
 		fprintf(stderr, _("pace: not logged in\n"));
 		fprintf(stderr, _("hint: log in with `pace login LOGIN`\n"));
 		return EXIT_AUTH;
 	}
-	if ((code = cli_connect(cli)) != EXIT_OK)
+	rc = connect_rc(cli);
+	if (rc == 0)
+		rc = pc_resume(cli->pc, cli->store.token, &cli->me);
+	if (rc != 0) {
+		code = offline_ok && offline_is_unreachable(rc) ?
+			EXIT_UNAVAILABLE :
+			cli_fail(cli, rc);
+		pc_close(cli->pc);
+		cli->pc = NULL;
 		return code;
-	rc = pc_resume(cli->pc, cli->store.token, &cli->me);
-	if (rc != 0)
-		return cli_fail(cli, rc);
+	}
+	if (!cli->outbox_checked) {
+		cli->outbox_checked = 1;
+		offline_replay_quiet(cli);
+	}
 	return EXIT_OK;
+}
+
+int
+cli_session(struct cli *cli)
+{
+	return session_open(cli, 0);
+}
+
+int
+cli_session_or_offline(struct cli *cli)
+{
+	return session_open(cli, 1);
 }
 
 int

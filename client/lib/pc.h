@@ -7,6 +7,8 @@
  *    request/response matching; pushes that arrive meanwhile are kept.
  *  - pc_store: the user's server, login and session token under
  *    $XDG_CONFIG_HOME/pace/ (mode 0600).
+ *  - pc_money.h, pc_time.h: amounts and times as people write them.
+ *  - pc_outbox.h: writes queued while the server cannot be reached.
  *
  * Functions return 0 or a negative code from common/err.h. After a server
  * Error, pc_conn_error() has its message and field.
@@ -95,6 +97,10 @@ struct pc_store {
 
 /* $XDG_CONFIG_HOME/pace (or ~/.config/pace); xmalloc'd. */
 char *pc_store_dir(void);
+/* $XDG_DATA_HOME/pace (or ~/.local/share/pace); xmalloc'd. */
+char *pc_data_dir(void);
+/* Create dir and its missing parents, each mode 0700 when created. */
+int pc_mkdir_private(const char *dir) WARN_UNUSED;
 /* Load (missing file: all NULL). */
 int pc_store_load(struct pc_store *s) WARN_UNUSED;
 /* Save atomically with mode 0600 in a 0700 directory. */
@@ -105,6 +111,11 @@ void pc_store_free(struct pc_store *s);
 
 /* A random (version 4) UUID for client_op_id. */
 void pc_uuid(char out[37]);
+/*
+ * A UUID derived from data (BLAKE2b), shaped like a version 4 one: the same
+ * data always gives the same id (deterministic op ids for imported rows).
+ */
+void pc_uuid_from(const void *data, size_t len, char out[37]);
 
 #define PC_DEFAULT_SERVER "127.0.0.1:7420"
 

@@ -64,9 +64,19 @@ pc_store_load(struct pc_store *s)
 	return 0;
 }
 
-/* Create dir and its missing parents, each private to the user. */
-static int
-mkdir_private(const char *dir)
+char *
+pc_data_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return xasprintf("%s/pace", xdg);
+	return xasprintf("%s/.local/share/pace", home && *home ? home : ".");
+}
+
+int
+pc_mkdir_private(const char *dir)
 {
 	char *path = xstrdup(dir);
 	int rc = 0;
@@ -94,7 +104,7 @@ pc_store_save(const struct pc_store *s)
 	FILE *f = NULL;
 	int fd, rc;
 
-	if ((rc = mkdir_private(dir)) != 0)
+	if ((rc = pc_mkdir_private(dir)) != 0)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {

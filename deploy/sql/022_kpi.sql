@@ -44,9 +44,10 @@ DECLARE o org; users bigint[];
 BEGIN
 	SELECT * INTO o FROM org WHERE id = p_org;
 	users := ARRAY(SELECT scope_users(p_org, p_kind, p_id));
-	SELECT coalesce(metric_value(p_metric, o.revenue_basis, sum(r.booked),
-		sum(r.received), sum(r.new_leads),
-		sum(r.calls + r.visits + r.emails + r.meetings)), 0)
+	SELECT coalesce(metric_value(p_metric, o.revenue_basis,
+		sum(r.booked)::bigint, sum(r.received)::bigint,
+		sum(r.new_leads)::bigint,
+		sum(r.calls + r.visits + r.emails + r.meetings)::bigint), 0)
 	INTO actual
 	FROM rollup_day r WHERE r.user_id = ANY (users)
 		AND r.day >= p_from AND r.day < p_to;

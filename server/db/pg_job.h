@@ -23,7 +23,8 @@ struct pg_job {
 	void *arg; /* borrowed: the caller's, handed back in cb */
 	unsigned flags;
 	unsigned write : 1;
-	int retries;   /* times re-run after a neighbour or deadlock failed */
+	unsigned cut : 1; /* a write batch ends after this job (pg_pool.c) */
+	int retries;   /* times re-run after a deadlock or the like */
 	PGresult *res; /* owned until the txn completes */
 	int err;
 	char *message, *field; /* owned copies of the error text */

@@ -7,7 +7,9 @@
  *   flush) while the next one gathers, which is what makes group commit
  *   adapt to load with no timer and no added latency when idle.
  * - A failed write batch is split: the job at fault is answered with its
- *   error, the others go back to the front of writeq in their order.
+ *   error, the others go back to the front of writeq in their order, the
+ *   ones before it (which had run fine) as a batch of their own, so that
+ *   k bad writes cost about k small re-runs, not k re-runs of everything.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +89,8 @@ requeue_front(struct pg_jobq *from, struct pg_job *stop)
 static void
 write_txn_done(struct pg_txn *txn)
 {
-	struct pg_job *job, *culprit = NULL;
-	int notify = 0;
+	struct pg_job *job, *next, *culprit = NULL;
+	int notify = 0, blameless;
 
 	if (!txn->failed) {
 		pool->stats.writes_committed += (unsigned)txn->njobs;
@@ -111,18 +113,28 @@ write_txn_done(struct pg_txn *txn)
 			break;
 		}
 	}
-	if (culprit && !is_retryable(culprit)) {
+	/*
+	 * A job whose own statement failed is answered with its error, and
+	 * the rest run again: that is no fault of theirs and does not count
+	 * against them (with k bad writes in one batch, the good ones run k
+	 * more times and still get their own outcome). Only a failure that is
+	 * no job's fault (deadlock, serialization, a retryable error) counts,
+	 * at most MAX_WRITE_RETRIES times.
+	 */
+	blameless = culprit == NULL || is_retryable(culprit);
+	if (!blameless) {
+		struct pg_job *before = TAILQ_PREV(culprit, pg_jobq, entry);
+
+		if (before)
+			before->cut = 1;
 		TAILQ_REMOVE(&txn->jobs, culprit, entry);
 		pg_job_finish(culprit);
 	}
-	/* Everyone else (and a retryable culprit) runs again. */
-	TAILQ_FOREACH(job, &txn->jobs, entry)
-	{
-		job->retries++;
+	for (job = TAILQ_FIRST(&txn->jobs); job != NULL; job = next) {
+		next = TAILQ_NEXT(job, entry);
 		pool->stats.write_retries++;
-	}
-	while ((job = TAILQ_FIRST(&txn->jobs)) != NULL &&
-		job->retries > MAX_WRITE_RETRIES) {
+		if (!blameless || ++job->retries <= MAX_WRITE_RETRIES)
+			continue;
 		TAILQ_REMOVE(&txn->jobs, job, entry);
 		job->err = 0;
 		pg_job_set_error(job, E_UNAVAILABLE,
@@ -219,6 +231,10 @@ dispatch(void)
 			pool->nwrites--;
 			TAILQ_INSERT_TAIL(&txn->jobs, job, entry);
 			txn->njobs++;
+			if (job->cut) {
+				job->cut = 0;
+				break;
+			}
 		}
 		pool->stats.batches++;
 		pool->stats.batch_items += (unsigned)txn->njobs;

@@ -9,8 +9,17 @@ static const struct stmt *const *const families[] = {
 	session_stmts,
 	admin_stmts,
 	audit_stmts,
+	customer_stmts,
+	deal_stmts,
+	activity_stmts,
+	payment_stmts,
+	org_stmts,
+	import_stmts,
 	kpi_stmts,
 	target_stmts,
+	topics_stmts,
+	feed_stmts,
+	push_stmts,
 };
 
 static const struct stmt **all;

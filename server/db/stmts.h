@@ -21,7 +21,16 @@ int stmt_count(void);
 extern const struct stmt *const session_stmts[];
 extern const struct stmt *const admin_stmts[];
 extern const struct stmt *const audit_stmts[];
+extern const struct stmt *const customer_stmts[];
+extern const struct stmt *const deal_stmts[];
+extern const struct stmt *const activity_stmts[];
+extern const struct stmt *const payment_stmts[];
+extern const struct stmt *const org_stmts[];
+extern const struct stmt *const import_stmts[];
 extern const struct stmt *const kpi_stmts[];
 extern const struct stmt *const target_stmts[];
+extern const struct stmt *const topics_stmts[];
+extern const struct stmt *const feed_stmts[];
+extern const struct stmt *const push_stmts[];
 
 #endif

@@ -1,0 +1,178 @@
+/*
+ * pace kpi, board, funnel, pipeline: the numbers of DESIGN §5 as people and
+ * scripts read them. `pace kpi --json` prints exactly the keys the issue
+ * lists (money in fen, ratios as numbers, null where undefined).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kpi_view.h"
+#include "output.h"
+#include "pc_money.h"
+
+#define BODY(name) PACE__V1__FRAME__BODY_##name
+
+static const struct opt scope_opts[] = {
+	{"user", OPT_VALUE, N_("a rep or manager, by login"), 0},
+	{"team", OPT_VALUE, N_("a team"), 0},
+	{"office", OPT_VALUE, N_("an office"), 0},
+	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	{"period", OPT_VALUE, N_("2026, 2026Q4, 2026-11, 2026-W48 or 2026-11-27 (default: this month)"), 0},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct opt board_opts[] = {
+	{"team", OPT_VALUE, N_("a team"), 0},
+	{"office", OPT_VALUE, N_("an office"), 0},
+	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	{"period", OPT_VALUE, N_("2026, 2026Q4, 2026-11, 2026-W48 or 2026-11-27 (default: this month)"), 0},
+	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
+	{"level", OPT_VALUE, N_("rank user (default), team or office"), 0},
+	{NULL, 0, NULL, 0},
+};
+
+int
+cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
+{
+	const char *user = arg_get(cli, a, "user");
+	const char *team = arg_get(cli, a, "team");
+	const char *office = arg_get(cli, a, "office");
+	int n = (user != NULL) + (team != NULL) + (office != NULL) +
+		arg_has(cli, a, "org");
+
+	if (n > 1)
+		return cli_usage_error(cli,
+			_("give one of --user, --team, --office, --org"));
+	pace__v1__scope__init(s);
+	s->name = "";
+	if (user) {
+		s->kind = PACE__V1__SCOPE_KIND__SCOPE_USER;
+		s->name = (char *)user;
+	} else if (team) {
+		s->kind = PACE__V1__SCOPE_KIND__SCOPE_TEAM;
+		s->name = (char *)team;
+	} else if (office) {
+		s->kind = PACE__V1__SCOPE_KIND__SCOPE_OFFICE;
+		s->name = (char *)office;
+	} else if (arg_has(cli, a, "org")) {
+		s->kind = PACE__V1__SCOPE_KIND__SCOPE_ORG;
+	}
+	return EXIT_OK;
+}
+
+static int
+fetch_kpi(struct cli *cli, struct args *a, pace_frame_t **resp)
+{
+	pace_frame_t req = PACE__V1__FRAME__INIT;
+	Pace__V1__KpiGet m = PACE__V1__KPI_GET__INIT;
+	Pace__V1__Scope scope;
+	const char *period = arg_get(cli, a, "period");
+	int code;
+
+	if ((code = cli_scope(cli, a, &scope)) != EXIT_OK)
+		return code;
+	if ((code = cli_session(cli)) != EXIT_OK)
+		return code;
+	m.scope = &scope;
+	m.period = (char *)(period ? period : "");
+	req.body_case = BODY(KPI_GET);
+	req.kpi_get = &m;
+	return cli_call(cli, &req, BODY(KPI), resp);
+}
+
+static int
+run_kpi(struct cli *cli, struct args *a)
+{
+	pace_frame_t *resp = NULL;
+	int code = fetch_kpi(cli, a, &resp);
+
+	if (code != EXIT_OK)
+		return code;
+	if (cli->json)
+		json_print(kpi_json(resp->kpi));
+	else
+		kpi_print(resp->kpi);
+	msg_free(resp);
+	return EXIT_OK;
+}
+
+static int
+run_funnel(struct cli *cli, struct args *a)
+{
+	pace_frame_t *resp = NULL;
+	int code = fetch_kpi(cli, a, &resp);
+
+	if (code != EXIT_OK)
+		return code;
+	if (cli->json)
+		json_print(funnel_json(resp->kpi));
+	else
+		funnel_print(resp->kpi);
+	msg_free(resp);
+	return EXIT_OK;
+}
+
+static int
+run_pipeline(struct cli *cli, struct args *a)
+{
+	pace_frame_t *resp = NULL;
+	int code = fetch_kpi(cli, a, &resp);
+
+	if (code != EXIT_OK)
+		return code;
+	if (cli->json)
+		json_print(pipeline_json(resp->kpi));
+	else
+		pipeline_print(resp->kpi);
+	msg_free(resp);
+	return EXIT_OK;
+}
+
+static int
+run_board(struct cli *cli, struct args *a)
+{
+	pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
+	Pace__V1__BoardGet m = PACE__V1__BOARD_GET__INIT;
+	Pace__V1__Scope scope;
+	const char *period = arg_get(cli, a, "period");
+	const char *metric = arg_get(cli, a, "metric");
+	const char *level = arg_get(cli, a, "level");
+	int code;
+
+	if ((code = cli_scope(cli, a, &scope)) != EXIT_OK)
+		return code;
+	if ((code = cli_session(cli)) != EXIT_OK)
+		return code;
+	m.scope = &scope;
+	m.period = (char *)(period ? period : "");
+	m.metric = (char *)(metric ? metric : "");
+	m.level = (char *)(level ? level : "");
+	req.body_case = BODY(BOARD_GET);
+	req.board_get = &m;
+	if ((code = cli_call(cli, &req, BODY(BOARD), &resp)) != EXIT_OK)
+		return code;
+	if (cli->json)
+		json_print(board_json(resp->board, metric ? metric : "revenue"));
+	else
+		board_print(resp->board, metric ? metric : "revenue");
+	msg_free(resp);
+	return EXIT_OK;
+}
+
+const struct cmd cmds_kpi[] = {
+	{"kpi", "[--user L|--team T|--office O|--org] [--period P]",
+		N_("Show every KPI of a scope for a period (default: me, this month)"),
+		scope_opts, 0, 0, run_kpi},
+	{"board", "[--team T|--office O|--org] [--metric M] [--period P] [--level L]",
+		N_("Show the leaderboard (ties share a rank)"), board_opts, 0, 0,
+		run_board},
+	{"funnel", "[--user L|--team T|--office O|--org] [--period P]",
+		N_("Show the funnel of the deals created in a period"), scope_opts,
+		0, 0, run_funnel},
+	{"pipeline", "[--user L|--team T|--office O|--org] [--period P]",
+		N_("Show the open pipeline and its coverage of the target"),
+		scope_opts, 0, 0, run_pipeline},
+	{NULL, NULL, NULL, NULL, 0, 0, NULL},
+};
