@@ -46,6 +46,7 @@ report(struct cli *cli, struct import *im, const Pace__V1__ImportResult *res)
 		cJSON_AddBoolToObject(j, "committed", res && res->committed);
 		json_add_i64(j, "applied", res ? res->applied : 0);
 		json_add_i64(j, "existing", res ? res->existing : 0);
+		json_add_i64(j, "bad", (int64_t)im->nbad + im->unlisted);
 		arr = cJSON_AddArrayToObject(j, "errors");
 		for (size_t i = 0; i < im->nbad; i++) {
 			cJSON *e = cJSON_CreateObject();
@@ -68,6 +69,10 @@ report(struct cli *cli, struct import *im, const Pace__V1__ImportResult *res)
 		fprintf(stderr, _("... and %zu more bad rows (--json lists them "
 				  "all)\n"),
 			im->nbad - shown);
+	if (im->unlisted > 0)
+		fprintf(stderr, _("... and %lld more bad rows the server did not "
+				  "list\n"),
+			(long long)im->unlisted);
 }
 
 /* A line refused here (among the first nlocal bad rows)? */
@@ -80,11 +85,17 @@ is_local_bad(const struct import *im, size_t nlocal, unsigned line)
 	return 0;
 }
 
-/* Take the server's row errors into im->bad (ours say it better). */
+/*
+ * Take the server's row errors into im->bad (ours say it better), and the
+ * count of those it did not list (it lists the first 1,000).
+ */
 static void
 take_errors(struct import *im, const Pace__V1__ImportResult *res)
 {
 	size_t nlocal = im->nbad;
+
+	if (res->rejected > (int64_t)res->n_errors)
+		im->unlisted = res->rejected - (int64_t)res->n_errors;
 
 	for (size_t i = 0; i < res->n_errors; i++)
 		if (!is_local_bad(im, nlocal, res->errors[i]->line))
@@ -211,10 +222,10 @@ static void
 say_nothing_imported(struct cli *cli, const struct import *im)
 {
 	if (!cli->json)
-		fprintf(stderr, _("pace: nothing imported: %zu bad rows (fix "
+		fprintf(stderr, _("pace: nothing imported: %lld bad rows (fix "
 				  "them, or use --skip-bad to import the "
 				  "others)\n"),
-			im->nbad);
+			(long long)im->nbad + (long long)im->unlisted);
 }
 
 static int
@@ -257,8 +268,9 @@ run_import(struct cli *cli, struct args *a)
 		printf(_("Imported %lld new rows (%lld were already there).\n"),
 			(long long)(res ? res->applied : 0),
 			(long long)(res ? res->existing : 0));
-		if (im.nbad > 0)
-			printf(_("Skipped %zu bad rows.\n"), im.nbad);
+		if (im.nbad > 0 || im.unlisted > 0)
+			printf(_("Skipped %lld bad rows.\n"),
+				(long long)im.nbad + (long long)im.unlisted);
 	}
 	code = EXIT_OK;
 out:

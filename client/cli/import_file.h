@@ -8,6 +8,7 @@
 #define PACE_CLI_IMPORT_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "csvkinds.h"
@@ -35,6 +36,7 @@ struct import {
 	size_t nbad, bcap;
 	struct rowid *ids;
 	char fatal[512];   /* why the whole file is refused */
+	int64_t unlisted;  /* rows the server refused beyond those it listed */
 };
 
 /* Start reading a file of this kind. */
