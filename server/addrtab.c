@@ -53,9 +53,10 @@ addrtab_sweep(int64_t now_mono_us)
 		while (*pp) {
 			struct addr_entry *e = *pp;
 
-			if (e->conns == 0 && (e->fails == 0 ||
-						     e->fail_until + 3600000000LL <
-							     now_mono_us)) {
+			if (e->conns == 0 &&
+				(e->fails == 0 ||
+					(e->last_fail + 3600000000LL < now_mono_us &&
+						e->fail_until < now_mono_us))) {
 				*pp = e->next;
 				free(e);
 			} else {

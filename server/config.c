@@ -1,10 +1,14 @@
 /* paced's configuration table and its loading order (see config.h). */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "listener.h"
+#include "log.h"
 #include "wire.h"
 
 #define K(name) offsetof(struct config, name)
@@ -22,7 +26,7 @@ static const struct cfg_key keys[] = {
 		CFG_RELOAD,
 		"Read the change log at least this often, even without NOTIFY."},
 	{"config_file", CFG_STR, 0, 4096, NULL, K(config_file), 0,
-		"Read settings from this file first (key = value lines)."},
+		"Read settings from this file (key = value lines); empty for none. By default the file named in --help (/etc/pace/paced.conf in the packages) if it exists. Flag or PACE_CONFIG_FILE only."},
 	{"data_dir", CFG_STR, 0, 4096, NULL, K(data_dir), 0,
 		"Directory of the embedded PostgreSQL cluster, used when no --db is given."},
 	{"db", CFG_STR, 0, 4096, NULL, K(db), CFG_SECRET,
@@ -37,6 +41,8 @@ static const struct cfg_key keys[] = {
 		"Close a logged-in connection silent for this many seconds (0: never)."},
 	{"listen", CFG_STR, 1, 256, "127.0.0.1:7420", K(listen), 0,
 		"Address and port to accept clients on (HOST:PORT; port 0 picks one)."},
+	{"listen_db", CFG_STR, 0, 4096, NULL, K(listen_db), CFG_SECRET,
+		"libpq connection string for the LISTEN and leader-lock connection (default: db); point it at PostgreSQL itself when db goes through a pooler."},
 	{"log_format", CFG_STR, 1, 8, "text", K(log_format), CFG_RELOAD,
 		"Log line format: text or json."},
 	{"log_level", CFG_STR, 1, 8, "info", K(log_level), CFG_RELOAD,
@@ -162,13 +168,149 @@ extra_flag(const char *const *extra, const char *name)
 	return 0;
 }
 
+/* Print text as "# " comment lines of at most 78 columns. */
+static void
+print_wrapped(FILE *out, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strlen(p), cut = n;
+
+		if (n > 76) {
+			for (cut = 76; cut > 0 && p[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = strcspn(p, " ");
+		}
+		fprintf(out, "# %.*s\n", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* Print the commented example file: every key, its help, bounds, default. */
+static void
+print_example(FILE *out)
+{
+	fputs("# paced configuration (/etc/pace/paced.conf in the packages)\n"
+	      "#\n"
+	      "# Generated from paced's option table by `paced --example-config`\n"
+	      "# (deploy/paced.conf.example); every key is listed, commented out,\n"
+	      "# with its default. Lines are `key = value`; '#' starts a comment;\n"
+	      "# quote a value that holds '#'. PACE_<KEY> environment variables and\n"
+	      "# --key flags override this file. Keys marked \"reload\" change on\n"
+	      "# SIGHUP (systemctl reload paced); the others need a restart.\n",
+		out);
+	for (size_t i = 0; i < config_table.n; i++) {
+		const struct cfg_key *k = &config_table.keys[i];
+		const char *reload = k->flags & CFG_RELOAD ? "; reload" : "";
+
+		fputc('\n', out);
+		print_wrapped(out, k->help);
+		switch (k->type) {
+		case CFG_INT:
+			fprintf(out, "# integer %lld..%lld%s%s\n", k->min,
+				k->max,
+				k->flags & CFG_BYTES ? ", k/m/g suffix allowed"
+						     : "",
+				reload);
+			break;
+		case CFG_BOOL:
+			fprintf(out, "# true or false%s\n", reload);
+			break;
+		case CFG_STR:
+			fprintf(out, "# text, at most %lld bytes%s%s\n", k->max,
+				k->flags & CFG_SECRET ? ", never printed" : "",
+				reload);
+			break;
+		}
+		fprintf(out, "#%s =%s%s\n", k->name, k->def ? " " : "",
+			k->def ? k->def : "");
+	}
+}
+
+static int
+hostport_ok(const char *s)
+{
+	char host[256];
+	int port;
+
+	return parse_hostport(s, host, sizeof(host), &port) == 0;
+}
+
+/*
+ * Checks across keys and of values the table cannot bound. `deep` (for
+ * --check-config) also looks at files the server would open.
+ */
+static int
+validate(const struct config *cfg, int deep, char *err, size_t len)
+{
+	enum log_level lvl;
+
+	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+		snprintf(err, len, "tls_cert and tls_key go together");
+		return E_CONFIG;
+	}
+	if (cfg->log_format && strcmp(cfg->log_format, "text") != 0 &&
+		strcmp(cfg->log_format, "json") != 0) {
+		snprintf(err, len, "log_format: text or json");
+		return E_CONFIG;
+	}
+	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) != 0) {
+		snprintf(err, len,
+			"log_level: error, warn, info, debug or trace");
+		return E_CONFIG;
+	}
+	if (cfg->max_frame_bytes_preauth > cfg->max_frame_bytes) {
+		snprintf(err, len,
+			"max_frame_bytes_preauth exceeds max_frame_bytes");
+		return E_CONFIG;
+	}
+	if (cfg->outbuf_soft_bytes > cfg->outbuf_hard_bytes) {
+		snprintf(err, len, "outbuf_soft_bytes exceeds outbuf_hard_bytes");
+		return E_CONFIG;
+	}
+	if (cfg->pg_reconnect_min_ms > cfg->pg_reconnect_max_ms) {
+		snprintf(err, len,
+			"pg_reconnect_min_ms exceeds pg_reconnect_max_ms");
+		return E_CONFIG;
+	}
+	if (!hostport_ok(cfg->listen)) {
+		snprintf(err, len, "listen: '%s' is not HOST:PORT", cfg->listen);
+		return E_CONFIG;
+	}
+	if (cfg->metrics_listen && !hostport_ok(cfg->metrics_listen)) {
+		snprintf(err, len, "metrics_listen: '%s' is not HOST:PORT",
+			cfg->metrics_listen);
+		return E_CONFIG;
+	}
+	if (cfg->listen_db && cfg->db == NULL) {
+		snprintf(err, len, "listen_db needs db (the embedded "
+				   "database has no pooler to bypass)");
+		return E_CONFIG;
+	}
+	if (!deep)
+		return 0;
+	for (const char *const *f = (const char *const[]){cfg->tls_cert,
+		     cfg->tls_key, NULL};
+		*f; f++) {
+		if (access(*f, R_OK) != 0) {
+			snprintf(err, len, "%s: %s", *f, strerror(errno));
+			return E_CONFIG;
+		}
+	}
+	return 0;
+}
+
 int
 config_load(struct config *cfg, int argc, char **argv, int first,
 	const char *usage, const char *const *extra)
 {
 	char err[512], name[64];
 	const char *file = NULL, *value;
-	int dump = 0, rc;
+	int dump = 0, check = 0, explicit_file = 0, rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if ((rc = cfg_defaults(&config_table, cfg, err, sizeof(err))) != 0)
@@ -181,17 +323,26 @@ config_load(struct config *cfg, int argc, char **argv, int first,
 			cfg_print_help(&config_table, stdout);
 			return 1;
 		}
-		if (strcmp(argv[i], "--dump-config") == 0 ||
-			strcmp(argv[i], "--check-config") == 0)
+		if (strcmp(argv[i], "--example-config") == 0) {
+			print_example(stdout);
+			return 1;
+		}
+		if (strcmp(argv[i], "--dump-config") == 0)
 			dump = 1;
+		if (strcmp(argv[i], "--check-config") == 0)
+			dump = check = 1;
 		if (flag_name(argv[i], name, sizeof(name), &value) == 0 &&
-			strcmp(name, "config-file") == 0)
+			strcmp(name, "config-file") == 0) {
 			file = value ? value : (i + 1 < argc ? argv[i + 1] : NULL);
+			explicit_file = 1;
+		}
 	}
-	if (file == NULL)
-		file = getenv("PACE_CONFIG_FILE");
-	if (file && (rc = cfg_load_file(&config_table, cfg, file, err,
-			     sizeof(err))) != 0)
+	if (!explicit_file && (file = getenv("PACE_CONFIG_FILE")) != NULL)
+		explicit_file = 1;
+	if (!explicit_file && access(PACE_CONFIG_PATH, F_OK) == 0)
+		file = PACE_CONFIG_PATH; /* read errors are errors from here */
+	if (file && *file && (rc = cfg_load_file(&config_table, cfg, file, err,
+				      sizeof(err))) != 0)
 		goto fail;
 	if ((rc = cfg_load_env(&config_table, cfg, "PACE_", err,
 		     sizeof(err))) != 0)
@@ -233,25 +384,17 @@ config_load(struct config *cfg, int argc, char **argv, int first,
 			     sizeof(err))) != 0)
 			goto fail;
 	}
-	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
-		snprintf(err, sizeof(err), "tls_cert and tls_key go together");
-		rc = E_CONFIG;
+	/* config_file shows the file actually read (empty: none). */
+	if ((rc = cfg_set(&config_table, cfg, "config_file", file ? file : "",
+		     err, sizeof(err))) != 0)
 		goto fail;
-	}
-	if (cfg->log_format && strcmp(cfg->log_format, "text") != 0 &&
-		strcmp(cfg->log_format, "json") != 0) {
-		snprintf(err, sizeof(err), "log_format: text or json");
-		rc = E_CONFIG;
+	if ((rc = validate(cfg, check, err, sizeof(err))) != 0)
 		goto fail;
-	}
-	if (cfg->max_frame_bytes_preauth > cfg->max_frame_bytes) {
-		snprintf(err, sizeof(err),
-			"max_frame_bytes_preauth exceeds max_frame_bytes");
-		rc = E_CONFIG;
-		goto fail;
-	}
 	if (dump) {
 		cfg_dump(&config_table, cfg, stdout);
+		if (check)
+			fprintf(stderr, "paced: configuration OK (%s)\n",
+				file && *file ? file : "no config file");
 		return 1;
 	}
 	return 0;

@@ -16,6 +16,7 @@ struct config {
 	long long handshake_timeout_s;
 	long long idle_timeout_s;
 	char *listen;
+	char *listen_db;
 	char *log_format;
 	char *log_level;
 	long long login_backoff_max_s;
@@ -56,6 +57,12 @@ struct config {
 
 extern const struct cfg_table config_table;
 
+/* The config file read when neither --config-file nor PACE_CONFIG_FILE
+ * names one; a missing default file is not an error. */
+#ifndef PACE_CONFIG_PATH
+#define PACE_CONFIG_PATH "/etc/pace/paced.conf"
+#endif
+
 /*
  * Build the configuration from argv (flags start at argv[first]), the
  * environment and the config file. `extra` lists the subcommand's own flags
@@ -63,6 +70,13 @@ extern const struct cfg_table config_table;
  * other unknown flag is an error. Returns 0, 1 when --help or --dump-config
  * printed and the caller should exit 0, or E_CONFIG with the reason printed
  * to stderr.
+ *
+ * The file is --config-file FILE, else $PACE_CONFIG_FILE, else
+ * PACE_CONFIG_PATH if it exists; an empty name means no file. A file named
+ * explicitly must exist. --check-config also validates what the other
+ * options can only find out at start (readable TLS files, addresses) and
+ * prints the effective configuration; --example-config prints the
+ * commented example file generated from the table (deploy/paced.conf.example).
  */
 int config_load(struct config *cfg, int argc, char **argv, int first,
 	const char *usage, const char *const *extra) WARN_UNUSED;

@@ -32,6 +32,7 @@ enum {
 	CONN_READ_PAUSED = 1 << 3, /* too many requests in progress */
 	CONN_LINGER = 1 << 4,      /* close once the queue is written */
 	CONN_READING = 1 << 5,     /* uv_read_start active */
+	CONN_THROTTLED = 1 << 6,   /* over its request rate (audited once) */
 };
 
 struct outq_item {
@@ -46,8 +47,8 @@ struct tls_conn;
 struct conn {
 	uv_tcp_t tcp;              /* first: the handle is the conn */
 	uint64_t id;               /* c#<id> in logs */
-	char peer[64];             /* "ip:port" */
 	char addr[48];             /* "ip", the key for per-address limits */
+	uint16_t port;             /* the peer's; logs say "c#<id> addr:port" */
 	enum conn_state state;
 	unsigned flags;
 	int refs;
@@ -68,8 +69,9 @@ struct conn {
 	struct tls_conn *tls;      /* owned; NULL for plaintext */
 	struct sub *subs;          /* owned list of subscriptions */
 	int nsubs;
-	uint64_t push_seq;         /* last push sequence sent */
-	char logctx[160];          /* "c#12 1.2.3.4:5678 zhangsan" */
+	uint64_t push_seq;         /* highest alert sequence delivered here */
+	uint8_t alert_mode;        /* ALERTS_OFF/LIVE/CATCHUP (push/topics.h) */
+	uint8_t alert_gap;         /* an alert came during catch-up */
 	TAILQ_ENTRY(conn) all_entry;     /* on srv.clients while open */
 	TAILQ_ENTRY(conn) pending_entry; /* on the flush list */
 };

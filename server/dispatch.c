@@ -58,6 +58,15 @@ static const struct handler *const table[] = {
 	[BODY(ALERT_LIST)] = &handler_alert_list,
 	[BODY(ALERT_ACK)] = &handler_alert_ack,
 	[BODY(CLOCK_SET)] = &handler_clock_set,
+	[BODY(REVIEW_GENERATE)] = &handler_review_generate,
+	[BODY(REVIEW_GET)] = &handler_review_get,
+	[BODY(REVIEW_LIST)] = &handler_review_list,
+	[BODY(STAR_GET)] = &handler_star_get,
+	[BODY(ACTION_ADD)] = &handler_action_add,
+	[BODY(ACTION_FROM_DIAGNOSIS)] = &handler_action_from_diagnosis,
+	[BODY(ACTION_LIST)] = &handler_action_list,
+	[BODY(ACTION_DONE)] = &handler_action_done,
+	[BODY(ACTION_REOPEN)] = &handler_action_reopen,
 };
 #define NTABLE ((int)(sizeof(table) / sizeof(table[0])))
 
@@ -92,13 +101,24 @@ dispatch_frame(struct conn *c, const pace_frame_t *f)
 			"not a request: %s", msg_body_name(k));
 		return;
 	}
+	metrics_received(k);
 	/* Heartbeats are cheap and bounded by the output limit: not rated. */
 	if (!(h->flags & H_PREHELLO) && rate_take(c) != 0) {
 		conn_send_error(c, f->id, E_EXHAUSTED, NULL,
 			"too many requests: at most %lld per second",
 			(long long)srv.cfg.rate_limit_rps);
+		/* One audit row per episode, not one per refused request. */
+		if (!(c->flags & CONN_THROTTLED)) {
+			c->flags |= CONN_THROTTLED;
+			conn_log(c, LOG_INFO, "throttled: over %lld requests/s",
+				(long long)srv.cfg.rate_limit_rps);
+			audit_security(c, "rate_limited", h->name);
+		}
 		return;
 	}
+	/* Calm again once half the burst has come back. */
+	if (c->tokens >= (double)srv.cfg.rate_limit_burst / 2)
+		c->flags &= ~CONN_THROTTLED;
 	if (c->state == CONN_NEW && !(h->flags & H_PREHELLO) &&
 		(h->flags & H_PREAUTH)) {
 		conn_send_error(c, f->id, E_INVALID, NULL,

@@ -1,7 +1,38 @@
-/* Role names (see identity.h). */
+/* Identities and role names (see identity.h). */
 #include <string.h>
 
 #include "identity.h"
+#include "xmalloc.h"
+
+struct identity *
+identity_new(const char *login, const char *name, const char *team,
+	const char *org, const char *currency, const char *timezone)
+{
+	const char *src[6] = {login, name, team, org, currency, timezone};
+	size_t len[6], total = 0;
+	struct identity *id;
+	char *p;
+
+	for (int i = 0; i < 6; i++) {
+		src[i] = src[i] ? src[i] : "";
+		len[i] = strlen(src[i]) + 1;
+		total += len[i];
+	}
+	id = xcalloc(1, sizeof(*id) + total);
+	p = id->strs;
+	for (int i = 0; i < 6; i++) {
+		memcpy(p, src[i], len[i]);
+		src[i] = p;
+		p += len[i];
+	}
+	id->login = src[0];
+	id->name = src[1];
+	id->team = src[2];
+	id->org = src[3];
+	id->currency = src[4];
+	id->timezone = src[5];
+	return id;
+}
 
 static const char *const names[] = {
 	[ROLE_NONE] = "none",

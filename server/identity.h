@@ -17,20 +17,32 @@ enum role {
 #define ROLES_ANY 0u
 #define ROLES_ADMINS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR))
 
+/*
+ * One allocation per logged-in connection: the strings live right after the
+ * struct, each exactly as long as it is (identity_new). An idle connection
+ * of 10,000 costs this much, so it is kept small (docs/BENCHMARKS.md).
+ */
 struct identity {
 	int64_t user_id;
 	int64_t org_id;
 	int64_t team_id; /* 0 when none */
-	enum role role;
-	char login[65];
-	char name[129];
-	char team[129];
-	char org[129];
-	char currency[8];
-	char timezone[64];
-	char token_hash[65]; /* hex hash of this connection's session token */
 	int64_t expires_at;
+	enum role role;
+	const char *login;
+	const char *name;
+	const char *team;
+	const char *org;
+	const char *currency;
+	const char *timezone;
+	char token_hash[65]; /* hex hash of this connection's session token */
+	char strs[];         /* the strings above */
 };
+
+/* A new identity holding copies of the strings (NULL taken as ""); ids,
+ * role, expiry and token_hash are the caller's to set. Free with free(). */
+struct identity *identity_new(const char *login, const char *name,
+	const char *team, const char *org, const char *currency,
+	const char *timezone);
 
 enum role role_parse(const char *s);
 const char *role_name(enum role r);

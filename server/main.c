@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "backup.h"
 #include "clock.h"
 #include "conn.h"
 #include "db/embedded.h"
@@ -20,6 +21,7 @@
 #include "init_cmd.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "tls.h"
@@ -40,12 +42,17 @@ static const char usage[] =
 	"usage: paced [options]           run the server\n"
 	"       paced init --org NAME --admin LOGIN --password-stdin [options]\n"
 	"                                 create the organisation and its admin\n"
+	"       paced backup --output FILE\n"
+	"                                 pg_dump the database (custom format)\n"
 	"       paced --dump-config       print the effective configuration\n"
+	"       paced --check-config      validate it too (exit 2 on errors)\n"
+	"       paced --example-config    print the commented example config file\n"
 	"       paced --version\n"
 	"\n"
 	"Every option is also a PACE_<KEY> environment variable and a\n"
-	"`key = value` line of the config file. With no --db, paced runs its own\n"
-	"PostgreSQL cluster in --data-dir.\n\noptions:\n";
+	"`key = value` line of the config file (" PACE_CONFIG_PATH "\n"
+	"unless --config-file or PACE_CONFIG_FILE says otherwise). With no --db,\n"
+	"paced runs its own PostgreSQL cluster in --data-dir.\n\noptions:\n";
 
 static const char *const init_flags[] = {"org", "admin", "password-stdin!",
 	NULL};
@@ -127,6 +134,7 @@ begin_shutdown(const char *why)
 		why);
 	sdnotify("STOPPING=1");
 	listener_stop();
+	metrics_http_stop();
 	conn_stop_reading_all();
 	stop_deadline = clock_mono_us() + srv.cfg.shutdown_timeout_s * 1000000LL;
 	uv_timer_start(&stop_timer, stop_timer_cb, 0, 20);
@@ -147,6 +155,7 @@ static void
 reload(void)
 {
 	struct config fresh;
+	char was[1024], now[1024];
 
 	sdnotify("RELOADING=1");
 	if (config_load(&fresh, saved_argc, saved_argv, 1, usage, init_flags) != 0) {
@@ -159,8 +168,15 @@ reload(void)
 		char *dst = (char *)&srv.cfg + k->offset;
 		char *src = (char *)&fresh + k->offset;
 
-		if (!(k->flags & CFG_RELOAD))
+		if (!(k->flags & CFG_RELOAD)) {
+			cfg_format(k, &srv.cfg, was, sizeof(was));
+			cfg_format(k, &fresh, now, sizeof(now));
+			if (strcmp(was, now) != 0)
+				log_warn("reload: %s changed; it takes effect "
+					 "on restart",
+					k->name);
 			continue;
+		}
 		if (k->type == CFG_STR) {
 			char **d = (char **)dst, **s = (char **)src;
 			free(*d);
@@ -235,8 +251,12 @@ run_server(const char *conninfo)
 	};
 	pg_pool_start(srv.loop, &po);
 	topics_init(srv.loop, (int)srv.cfg.push_coalesce_ms);
-	feed_start(srv.loop, conninfo);
-	if (listener_start(srv.cfg.listen) != 0) {
+	feed_start(srv.loop, srv.cfg.listen_db ? srv.cfg.listen_db : conninfo);
+	if (srv.cfg.metrics_listen &&
+		metrics_http_start(srv.loop, srv.cfg.metrics_listen) != 0) {
+		exit_code = 1;
+		begin_shutdown("cannot serve metrics");
+	} else if (listener_start(srv.cfg.listen) != 0) {
 		exit_code = 1;
 		begin_shutdown("cannot listen");
 	} else {
@@ -259,6 +279,7 @@ main(int argc, char **argv)
 {
 	char *conninfo = NULL, *data_dir = NULL;
 	int is_init = argc > 1 && strcmp(argv[1], "init") == 0;
+	int is_backup = argc > 1 && strcmp(argv[1], "backup") == 0;
 	int rc, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -269,8 +290,8 @@ main(int argc, char **argv)
 	}
 	saved_argc = argc;
 	saved_argv = argv;
-	rc = config_load(&srv.cfg, argc, argv, is_init ? 2 : 1, usage,
-		is_init ? init_flags : NULL);
+	rc = config_load(&srv.cfg, argc, argv, is_init || is_backup ? 2 : 1,
+		usage, is_init ? init_flags : is_backup ? backup_flags : NULL);
 	if (rc == 1)
 		return 0;
 	if (rc != 0)
@@ -286,6 +307,11 @@ main(int argc, char **argv)
 		if (embedded_start(data_dir, srv.cfg.pg_bindir, srv.cfg.pg_user,
 			    &conninfo) != 0)
 			goto out;
+	}
+	if (is_backup) {
+		/* Before any migration: back up what is there, as it is. */
+		code = backup_cmd(conninfo, srv.cfg.pg_bindir, argc, argv);
+		goto out;
 	}
 	if (migrate_apply(conninfo) != 0)
 		goto out;

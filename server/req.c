@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "handler.h"
 #include "metrics.h"
@@ -66,8 +67,22 @@ req_fail(struct req *r, int err, const char *field, const char *fmt, ...)
 void
 req_fail_db(struct req *r, const struct db_result *res)
 {
-	req_fail(r, res->err, res->field, "%s",
-		res->message ? res->message : err_str(res->err));
+	const char *msg = res->message ? res->message : err_str(res->err);
+
+	/*
+	 * A denial decided in SQL, or a probe of something out of scope
+	 * (answered exactly like something absent), is a security event.
+	 */
+	if (res->err == E_DENIED || res->out_of_scope) {
+		char detail[256];
+
+		snprintf(detail, sizeof(detail), "%s: %s",
+			msg_body_name(r->kind), msg);
+		audit_security(r->c, res->out_of_scope ? "denied_hidden"
+						       : "denied",
+			detail);
+	}
+	req_fail(r, res->err, res->field, "%s", msg);
 }
 
 struct rows_req {

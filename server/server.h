@@ -29,15 +29,18 @@ struct server {
 	struct tls_ctx *tls;      /* NULL when plaintext */
 	int64_t started_us;
 	int64_t clock_offset_us;  /* --test-clock: ClockSet moves "now" */
+	int64_t clock_frozen_us;  /* --test-clock: "now" held here, or 0 */
 };
 
 extern struct server srv;
 
 /* "Now" for business time (KPIs, alerts): the wall clock, unless a test
- * moved it (ClockSet, only with --test-clock). */
+ * moved or froze it (ClockSet, only with --test-clock). */
 static inline int64_t
 srv_now_us(void)
 {
+	if (srv.clock_frozen_us)
+		return srv.clock_frozen_us;
 	return clock_now_us() + srv.clock_offset_us;
 }
 

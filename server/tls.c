@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -197,9 +198,41 @@ tls_conn_encrypt(struct conn *c, const uv_buf_t *bufs, int n, uint8_t **out,
 	return 0;
 }
 
+/* A memory BIO that held more than this is replaced once it is empty. */
+#define BIO_KEEP_BYTES 1024
+
+/* A new memory BIO if b is empty but once grew big, else NULL. */
+static BIO *
+fresh_if_big(BIO *b)
+{
+	BUF_MEM *bm = NULL;
+
+	if (BIO_ctrl_pending(b) != 0 || BIO_get_mem_ptr(b, &bm) != 1 ||
+		bm == NULL || bm->max <= BIO_KEEP_BYTES)
+		return NULL;
+	return BIO_new(BIO_s_mem());
+}
+
 void
 tls_conn_idle(struct conn *c)
 {
+	struct tls_conn *t = c->tls;
+	BIO *b;
+
 	/* Returns 0 while OpenSSL still holds data; then it keeps them. */
-	(void)SSL_free_buffers(c->tls->ssl);
+	(void)SSL_free_buffers(t->ssl);
+	/*
+	 * A memory BIO never gives back what it once held: after one 64 KiB
+	 * socket read, or one batch of big replies, it would keep that much
+	 * for the life of the connection. Once empty, big ones are swapped
+	 * for new ones (SSL_set0_*bio frees the old).
+	 */
+	if ((b = fresh_if_big(t->rbio)) != NULL) {
+		SSL_set0_rbio(t->ssl, b);
+		t->rbio = b;
+	}
+	if ((b = fresh_if_big(t->wbio)) != NULL) {
+		SSL_set0_wbio(t->ssl, b);
+		t->wbio = b;
+	}
 }

@@ -156,5 +156,7 @@ extern const struct cmd cmds_kpi[];
 extern const struct cmd cmds_target[];
 extern const struct cmd cmds_alerts[];
 extern const struct cmd cmds_watch[];
+extern const struct cmd cmds_review[];
+extern const struct cmd cmds_action[];
 
 #endif

@@ -11,6 +11,7 @@
 #include "kpi_view.h"
 #include "output.h"
 #include "pc_money.h"
+#include "review_render.h"
 
 #define BODY(name) PACE__V1__FRAME__BODY_##name
 
@@ -30,6 +31,7 @@ static const struct opt board_opts[] = {
 	{"period", OPT_VALUE, N_("2026, 2026Q4, 2026-11, 2026-W48 or 2026-11-27 (default: this month)"), 0},
 	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
 	{"level", OPT_VALUE, N_("rank user (default), team or office"), 0},
+	{"star", OPT_FLAG, N_("show the star of the period: the best attainment, ties explained"), 0},
 	{NULL, 0, NULL, 0},
 };
 
@@ -141,6 +143,8 @@ run_board(struct cli *cli, struct args *a)
 	const char *level = arg_get(cli, a, "level");
 	int code;
 
+	if (arg_has(cli, a, "star"))
+		return board_star(cli, a); /* cmd_review.c */
 	if ((code = cli_scope(cli, a, &scope)) != EXIT_OK)
 		return code;
 	if ((code = cli_session(cli)) != EXIT_OK)
@@ -165,7 +169,7 @@ const struct cmd cmds_kpi[] = {
 	{"kpi", "[--user L|--team T|--office O|--org] [--period P]",
 		N_("Show every KPI of a scope for a period (default: me, this month)"),
 		scope_opts, 0, 0, run_kpi},
-	{"board", "[--team T|--office O|--org] [--metric M] [--period P] [--level L]",
+	{"board", "[--team T|--office O|--org] [--metric M] [--period P] [--level L] [--star]",
 		N_("Show the leaderboard (ties share a rank)"), board_opts, 0, 0,
 		run_board},
 	{"funnel", "[--user L|--team T|--office O|--org] [--period P]",

@@ -39,6 +39,7 @@ struct watch {
 	const char *period;
 	int tty;
 	uint64_t seq;                 /* highest sequence number seen */
+	int subscribed;               /* once: later connections resume */
 	pace_frame_t *kpi;            /* last snapshot frame (owned) */
 	pace_frame_t *board;          /* last board frame (owned) */
 	pace_frame_t *alerts[MAX_ALERTS]; /* newest first (owned frames) */
@@ -215,11 +216,13 @@ connect_and_subscribe(struct watch *w)
 	m.scope = &w->scope;
 	m.period = (char *)w->period;
 	m.resume_from = w->seq;
+	m.resume = w->subscribed;
 	req.body_case = BODY(SUBSCRIBE);
 	req.subscribe = &m;
 	if ((code = cli_call(w->cli, &req, BODY(SUBSCRIBED), &resp)) != EXIT_OK)
 		return code;
 	msg_free(resp);
+	w->subscribed = 1;
 	/* Pushes that came before the answer were kept aside. */
 	while ((push = pc_next_push(w->cli->pc)) != NULL)
 		handle(w, push);

@@ -27,7 +27,8 @@ static const struct opt global_opts[] = {
 
 static const struct cmd *const tables[] = {cmds_session, cmds_customer,
 	cmds_deal, cmds_log, cmds_payment, cmds_sync, cmds_import, cmds_export,
-	cmds_admin, cmds_org, cmds_kpi, cmds_target, cmds_alerts, cmds_watch};
+	cmds_admin, cmds_org, cmds_kpi, cmds_target, cmds_alerts, cmds_watch,
+	cmds_review, cmds_action};
 
 static int
 words_match(const char *path, char **argv, int argc, int *used)

@@ -265,7 +265,9 @@ BEGIN
 	RETURN v_hit;
 END $$;
 
--- A customer or deal by id in a's scope, or PA404 naming p_field.
+-- A customer or deal by id in a's scope, or PA404 naming p_field. One
+-- that exists out of a's scope raises PA4S4 with the very same message:
+-- paced answers it as PA404 and audits the probe (server/db/pg_job.c).
 CREATE FUNCTION pace.find_customer(a pace.app_user, p_id bigint, p_field text)
 RETURNS pace.customer LANGUAGE plpgsql STABLE
 SET search_path = pace, pg_catalog AS $$
@@ -273,8 +275,8 @@ DECLARE c customer;
 BEGIN
 	SELECT * INTO c FROM customer x WHERE x.id = p_id AND x.org_id = a.org_id;
 	IF NOT FOUND OR NOT sees(a, c.owner_id) THEN
-		PERFORM fail('PA404', format('no customer %s', coalesce(p_id, 0)),
-			p_field);
+		PERFORM fail(CASE WHEN FOUND THEN 'PA4S4' ELSE 'PA404' END,
+			format('no customer %s', coalesce(p_id, 0)), p_field);
 	END IF;
 	RETURN c;
 END $$;
@@ -286,7 +288,8 @@ DECLARE d opportunity;
 BEGIN
 	SELECT * INTO d FROM opportunity x WHERE x.id = p_id AND x.org_id = a.org_id;
 	IF NOT FOUND OR NOT sees(a, d.owner_id) THEN
-		PERFORM fail('PA404', format('no deal %s', coalesce(p_id, 0)), p_field);
+		PERFORM fail(CASE WHEN FOUND THEN 'PA4S4' ELSE 'PA404' END,
+			format('no deal %s', coalesce(p_id, 0)), p_field);
 	END IF;
 	RETURN d;
 END $$;

@@ -47,14 +47,13 @@ DECLARE
 	v_fields text[];
 	c customer;
 	v_before jsonb;
-	v_at timestamptz;
 	v_user bigint;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	v_fields := check_fields(p_fields,
 		ARRAY['name', 'industry', 'size_band', 'region', 'owner']);
 	c := find_customer(a, p_id, 'id');
-	v_at := check_at_us(a.org_id, p_at);
+	PERFORM check_at_us(a.org_id, p_at);
 	v_before := customer_json(c.id);
 	IF 'name' = ANY (v_fields) THEN
 		c.name := check_text(p_name, 'name', 200);
@@ -76,7 +75,7 @@ BEGIN
 	END IF;
 	UPDATE customer x SET name = c.name, industry = c.industry,
 		size_band = c.size_band, region = c.region, owner_id = c.owner_id,
-		updated_at = greatest(v_at, x.created_at)
+		updated_at = now()
 	WHERE x.id = c.id;
 	r := customer_json(c.id);
 	PERFORM audit(a.org_id, a.id, 'update', 'customer', c.id, v_before, r);

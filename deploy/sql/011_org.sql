@@ -64,7 +64,11 @@ $$;
 CREATE FUNCTION pace.rollup_check(p_org bigint)
 RETURNS TABLE (user_id bigint, day date, stored jsonb, expected jsonb)
 LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
-	WITH s AS (SELECT r.user_id, r.day, to_jsonb(r) - 'org_id' - 'user_id' - 'day' AS j
+	WITH s AS (SELECT r.user_id, r.day, jsonb_build_object('booked', r.booked,
+			'contracts', r.contracts, 'received', r.received, 'due', r.due,
+			'new_leads', r.new_leads, 'won', r.won, 'lost', r.lost,
+			'calls', r.calls, 'visits', r.visits, 'emails', r.emails,
+			'meetings', r.meetings) AS j
 		FROM rollup_day r WHERE r.org_id = p_org),
 	x AS (SELECT e.user_id, e.day, to_jsonb(e) - 'user_id' - 'day' AS j
 		FROM rollup_expected(p_org) e),

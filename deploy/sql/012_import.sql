@@ -40,13 +40,16 @@ CREATE FUNCTION pace.import_limits(OUT max_open int, OUT max_rows int)
 LANGUAGE sql IMMUTABLE AS $$ SELECT 16, 1000000 $$;
 
 -- The batch of an import call: the actor's own, still open; else PA404
--- (PA409 once committed).
+-- (PA409 once committed). Locked, so that rows staged and a commit of the
+-- same import are ordered: a commit sees every row staged before it, and
+-- rows sent after it are refused.
 CREATE FUNCTION pace.import_find(a pace.app_user, p_id bigint)
-RETURNS pace.import_batch LANGUAGE plpgsql STABLE
+RETURNS pace.import_batch LANGUAGE plpgsql
 SET search_path = pace, pg_catalog AS $$
 DECLARE b import_batch;
 BEGIN
-	SELECT * INTO b FROM import_batch x WHERE x.id = p_id AND x.user_id = a.id;
+	SELECT * INTO b FROM import_batch x WHERE x.id = p_id AND x.user_id = a.id
+	FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM fail('PA404', format('no import %s', coalesce(p_id, 0)),
 			'import_id');
@@ -101,7 +104,6 @@ DECLARE
 	b import_batch := import_find(a, p_import);
 	v_n int;
 BEGIN
-	PERFORM 1 FROM import_batch x WHERE x.id = b.id FOR UPDATE;
 	IF b.nrows + jsonb_array_length(p_rows) > (import_limits()).max_rows THEN
 		PERFORM fail('PA429', format('an import holds at most %s rows',
 			(import_limits()).max_rows), 'rows');

@@ -144,6 +144,25 @@ BEGIN
 	RETURN coalesce(total, 0);
 END $$;
 
+-- A target amount as people read it in messages: money in yuan with
+-- fen (revenue, collected), a plain count otherwise.
+CREATE FUNCTION pace.target_text(p_metric text, p_amount bigint) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_metric IN ('revenue', 'collected')
+		THEN to_char(p_amount / 100.0, 'FM999,999,999,999,990.00')
+		ELSE p_amount::text END
+$$;
+
+-- The name of a scope (for messages).
+CREATE FUNCTION pace.scope_label(p_org bigint, p_kind text, p_id bigint)
+RETURNS text LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
+	SELECT CASE p_kind
+		WHEN 'user' THEN (SELECT name FROM app_user WHERE id = p_id)
+		WHEN 'team' THEN (SELECT name FROM team WHERE id = p_id)
+		WHEN 'office' THEN (SELECT name FROM office WHERE id = p_id)
+		ELSE (SELECT name FROM org WHERE id = p_org) END
+$$;
+
 -- Is a scope's month pinned by a lock?
 CREATE FUNCTION pace.is_locked(p_org bigint, p_kind text, p_id bigint,
 	p_metric text, p_month date) RETURNS boolean
@@ -196,12 +215,12 @@ BEGIN
 	IF fixed = 0 AND array_length(kids, 1) IS NULL THEN
 		RETURN; -- nothing below has a target for this month
 	END IF;
-	SELECT coalesce(string_agg(x.label, ', '), '') INTO label
-	FROM scope_children(p_org, p_kind, p_id) x;
 	IF fixed > p_amount OR (array_length(kids, 1) IS NULL AND fixed <> p_amount) THEN
+		label := scope_label(p_org, p_kind, p_id);
 		PERFORM fail('PA409', format(
-			'locked targets under this scope (%s) cannot add up to %s for %s; unlock one',
-			label, p_amount, to_char(p_month, 'YYYY-MM')), 'amount');
+			'%s cannot have %s for %s: the targets locked under it add up to %s '
+			'(unlock one of them first)', label, target_text(p_metric, p_amount),
+			to_char(p_month, 'YYYY-MM'), target_text(p_metric, fixed)), 'amount');
 	END IF;
 	IF array_length(kids, 1) IS NULL THEN
 		RETURN;
@@ -292,8 +311,17 @@ BEGIN
 			END LOOP;
 			IF fixed > pm OR (array_length(sib_id, 1) IS NULL AND fixed <> pm) THEN
 				PERFORM fail('PA409', format(
-					'cannot honour this: with the locked numbers it would not add up to the %s target of %s for %s (unlock a sibling or change the %s first)',
-					par.kind, pm, to_char(m, 'YYYY-MM'), par.kind), 'amount');
+					'cannot set %s to %s for %s: its %s %s has %s, of which %s is '
+					'locked for the others, so %s %s (unlock one of them, or '
+					'change the %s''s target first)',
+					s.label, target_text(p_metric, parts[i]), to_char(m, 'YYYY-MM'),
+					par.kind, scope_label(a.org_id, par.kind, par.id),
+					target_text(p_metric, pm), target_text(p_metric, fixed - parts[i]),
+					CASE WHEN array_length(sib_id, 1) IS NULL THEN 'it must be exactly'
+						ELSE 'it can be at most' END,
+					target_text(p_metric, greatest(0, pm - (fixed - parts[i]))),
+					par.kind),
+					'amount');
 			END IF;
 			IF array_length(sib_id, 1) IS NOT NULL THEN
 				sp := lr_split(pm - fixed, sib_w);

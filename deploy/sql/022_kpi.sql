@@ -283,17 +283,17 @@ BEGIN
 		to_char((now_ts AT TIME ZONE (SELECT timezone FROM org WHERE id = a.org_id))::date,
 			'YYYY-MM')));
 	IF lvl = 'user' THEN
-		SELECT array_agg('user'), array_agg(u.id), array_agg(u.name)
+		SELECT array_agg('user'::text), array_agg(u.id), array_agg(u.name)
 		INTO ks, ids, ls FROM app_user u
 		WHERE u.id IN (SELECT scope_users(a.org_id, s.kind, s.id))
 			AND u.active AND u.role = 'rep';
 	ELSIF lvl = 'team' THEN
-		SELECT array_agg('team'), array_agg(t.id), array_agg(t.name)
+		SELECT array_agg('team'::text), array_agg(t.id), array_agg(t.name)
 		INTO ks, ids, ls FROM team t JOIN office o ON o.id = t.office_id
 		WHERE t.org_id = a.org_id AND (s.kind = 'org'
 			OR (s.kind = 'office' AND o.id = s.id) OR (s.kind = 'team' AND t.id = s.id));
 	ELSE
-		SELECT array_agg('office'), array_agg(o.id), array_agg(o.name)
+		SELECT array_agg('office'::text), array_agg(o.id), array_agg(o.name)
 		INTO ks, ids, ls FROM office o
 		WHERE o.org_id = a.org_id AND (s.kind = 'org' OR (s.kind = 'office' AND o.id = s.id));
 	END IF;

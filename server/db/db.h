@@ -11,7 +11,8 @@
  *
  * Errors raised by SQL with SQLSTATE class PA (see deploy/sql) map to Pace
  * codes: PA400 invalid (DETAIL names the field), PA401 unauthenticated,
- * PA403 denied, PA404 not found, PA409 conflict, PA429 exhausted.
+ * PA403 denied, PA404 not found, PA409 conflict, PA429 exhausted; PA4S4 is
+ * "not found" for something out of the actor's scope (see out_of_scope).
  */
 #ifndef PACE_DB_H
 #define PACE_DB_H
@@ -26,6 +27,9 @@ struct db_result {
 	PGresult *res;       /* rows on success; borrowed for the callback */
 	const char *message; /* on error: a message fit for the user */
 	const char *field;   /* on error: the field at fault, or NULL */
+	int out_of_scope;    /* E_NOTFOUND for something that exists outside
+				the actor's scope (SQLSTATE PA4S4): answered
+				as absent, audited as a denial */
 };
 
 typedef void (*db_cb)(void *arg, const struct db_result *r);

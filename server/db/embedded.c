@@ -114,6 +114,16 @@ run(const char *prog, char *const argv[])
 		if (e.drop && (setgid(e.gid) != 0 || setgroups(0, NULL) != 0 ||
 				      setuid(e.uid) != 0))
 			_exit(126);
+		/*
+		 * argv[0] must be the full path: initdb finds postgres next to
+		 * itself from argv[0], and the bindir is rarely on PATH (never
+		 * under systemd). The callers' arrays are writable; this is
+		 * the child's copy.
+		 */
+		((char **)argv)[0] = path;
+		/* PostgreSQL speaks sd_notify too: the READY=1 of the cluster
+		 * must not pass for paced's (under systemd or not). */
+		unsetenv("NOTIFY_SOCKET");
 		execv(path, argv);
 		_exit(127);
 	}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "pg_job.h"
 #include "xmalloc.h"
 
@@ -70,6 +71,7 @@ pa_code(const char *state)
 		{"PA401", E_UNAUTH},
 		{"PA403", E_DENIED},
 		{"PA404", E_NOTFOUND},
+		{"PA4S4", E_NOTFOUND}, /* out of scope, shown as absent */
 		{"PA409", E_CONFLICT},
 		{"PA429", E_EXHAUSTED},
 	};
@@ -90,6 +92,8 @@ pg_job_error_from_result(struct pg_job *job, const PGresult *res)
 	if (state == NULL)
 		state = "";
 	if ((code = pa_code(state)) != 0) {
+		if (job->err == 0 && strcmp(state, "PA4S4") == 0)
+			job->out_of_scope = 1;
 		pg_job_set_error(job, code, msg,
 			PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
 		return;
@@ -131,6 +135,7 @@ pg_job_finish(struct pg_job *job)
 		.res = job->err ? NULL : job->res,
 		.message = job->message ? job->message : err_str(job->err),
 		.field = job->field,
+		.out_of_scope = job->err ? job->out_of_scope : 0,
 	};
 
 	if (job->cb)
@@ -145,6 +150,7 @@ pg_txn_new(int write)
 
 	TAILQ_INIT(&txn->jobs);
 	txn->write = write ? 1 : 0;
+	txn->sent_us = clock_mono_us();
 	return txn;
 }
 

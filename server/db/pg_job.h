@@ -10,6 +10,7 @@
 #ifndef PACE_PG_JOB_H
 #define PACE_PG_JOB_H
 
+#include <stdint.h>
 #include <sys/queue.h>
 #include <libpq-fe.h>
 
@@ -27,6 +28,7 @@ struct pg_job {
 	int retries;   /* times re-run after a deadlock or the like */
 	PGresult *res; /* owned until the txn completes */
 	int err;
+	unsigned out_of_scope : 1; /* err came from SQLSTATE PA4S4 */
 	char *message, *field; /* owned copies of the error text */
 };
 TAILQ_HEAD(pg_jobq, pg_job);
@@ -44,6 +46,7 @@ struct pg_txn {
 	enum pg_step_kind step;   /* what the next results belong to */
 	int failed;               /* a step failed: all is rolled back */
 	int nprepared;            /* STEP_PREPARE results seen */
+	int64_t sent_us;          /* created (and sent) at; for metrics */
 };
 TAILQ_HEAD(pg_txnq, pg_txn);
 

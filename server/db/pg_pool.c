@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "pg_conn.h"
 #include "pg_pool.h"
 #include "xmalloc.h"
@@ -78,6 +79,7 @@ requeue_front(struct pg_jobq *from, struct pg_job *stop)
 			job->res = NULL;
 		}
 		job->err = 0;
+		job->out_of_scope = 0;
 		free(job->message);
 		free(job->field);
 		job->message = job->field = NULL;
@@ -150,6 +152,7 @@ on_txn_done(struct pg_conn *pc, struct pg_txn *txn, void *arg)
 {
 	struct pg_job *job;
 
+	metrics_db_txn(txn->write, txn->njobs, clock_mono_us() - txn->sent_us);
 	if (txn->write) {
 		write_txn_done(txn);
 		return;
@@ -161,24 +164,45 @@ on_txn_done(struct pg_conn *pc, struct pg_txn *txn, void *arg)
 	pg_txn_free(txn);
 }
 
-/* The ready connection with the fewest jobs in flight under the depth. */
+/*
+ * The ready connection with the fewest jobs in flight under the depth.
+ *
+ * A read queued behind a write batch on the same connection waits for that
+ * batch to commit, and a batch can wait long: capture writes of one org
+ * take one advisory lock (deploy/sql/005), so the batches of the other
+ * connections queue for it. Reads (push snapshots, NOTIFY, the change
+ * feed, logins) therefore go to a connection with no write in flight when
+ * there is one, and writes never take the last such connection of a pool
+ * of two or more. Measured with tests/bench (docs/BENCHMARKS.md).
+ */
 static struct pg_conn *
 pick_conn(int for_write)
 {
 	struct pg_conn *best = NULL;
+	int best_busy = 0, free_conns = 0;
 
 	for (int i = 0; i < pool->nconns; i++) {
 		struct pg_conn *pc = pool->conns[i];
+		int busy;
 
 		if (!pg_conn_is_ready(pc))
 			continue;
+		busy = pg_conn_writes_inflight(pc) > 0;
+		if (!busy)
+			free_conns++;
 		if (pg_conn_inflight(pc) >= pool->opts.pipeline_depth)
 			continue;
-		if (for_write && pg_conn_writes_inflight(pc) > 0)
+		if (for_write && busy)
 			continue;
-		if (best == NULL || pg_conn_inflight(pc) < pg_conn_inflight(best))
+		if (best == NULL || (!for_write && best_busy && !busy) ||
+			((for_write || busy == best_busy) &&
+				pg_conn_inflight(pc) < pg_conn_inflight(best))) {
 			best = pc;
+			best_busy = busy;
+		}
 	}
+	if (for_write && best && free_conns < 2 && pool->nready > 1)
+		return NULL; /* keep one connection for reads */
 	return best;
 }
 
@@ -249,9 +273,12 @@ prepare_cb(uv_prepare_t *h)
 		dispatch();
 }
 
-static int
-submit(struct pg_job *job, struct pg_jobq *q, int *n)
+int
+pg_pool_submit(struct pg_job *job)
 {
+	struct pg_jobq *q;
+	int *n;
+
 	if (pool == NULL || pool->stopping) {
 		pg_job_free(job);
 		return E_UNAVAILABLE;
@@ -260,27 +287,11 @@ submit(struct pg_job *job, struct pg_jobq *q, int *n)
 		pg_job_free(job);
 		return E_DB_BUSY;
 	}
+	q = job->write ? &pool->writeq : &pool->readq;
+	n = job->write ? &pool->nwrites : &pool->nreads;
 	TAILQ_INSERT_TAIL(q, job, entry);
 	(*n)++;
 	return 0;
-}
-
-int
-db_read(const struct stmt *st, const char *const *params, db_cb cb, void *arg)
-{
-	return submit(pg_job_new(st, params, cb, arg), &pool->readq,
-		&pool->nreads);
-}
-
-int
-db_write(const struct stmt *st, const char *const *params, unsigned flags,
-	db_cb cb, void *arg)
-{
-	struct pg_job *job = pg_job_new(st, params, cb, arg);
-
-	job->write = 1;
-	job->flags = flags;
-	return submit(job, &pool->writeq, &pool->nwrites);
 }
 
 void

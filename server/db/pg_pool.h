@@ -10,6 +10,8 @@
 
 #include <uv.h>
 
+#include "err.h"
+
 struct pg_pool_opts {
 	const char *conninfo;
 	int size;              /* connections */
@@ -39,6 +41,15 @@ struct pg_pool_stats {
 
 /* Create the process's pool and start connecting. */
 void pg_pool_start(uv_loop_t *loop, const struct pg_pool_opts *opts);
+
+struct pg_job;
+
+/*
+ * Queue a job (a read, or a write when job->write) for the next dispatch.
+ * Takes the job: 0, or E_DB_BUSY / E_UNAVAILABLE after freeing it (its
+ * callback then never runs). db.c builds the jobs of db_read/db_write.
+ */
+int pg_pool_submit(struct pg_job *job) WARN_UNUSED;
 
 /* Jobs queued or in flight (0 when idle). */
 int pg_pool_busy(void);

@@ -20,6 +20,9 @@ static const struct stmt *const *const families[] = {
 	topics_stmts,
 	feed_stmts,
 	push_stmts,
+	metrics_stmts,
+	review_stmts,
+	action_stmts,
 };
 
 static const struct stmt **all;

@@ -32,5 +32,8 @@ extern const struct stmt *const target_stmts[];
 extern const struct stmt *const topics_stmts[];
 extern const struct stmt *const feed_stmts[];
 extern const struct stmt *const push_stmts[];
+extern const struct stmt *const metrics_stmts[];
+extern const struct stmt *const review_stmts[];
+extern const struct stmt *const action_stmts[];
 
 #endif

@@ -6,13 +6,13 @@
 #include "xmalloc.h"
 
 static const struct stmt st_activity_log = {"activity_log",
-	"SELECT pace.activity_log($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r", 9};
+        "SELECT pace.activity_log($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r", 9};
 static const struct stmt st_activity_list = {"activity_list",
-	"SELECT pace.activity_list($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r",
-	9};
+        "SELECT pace.activity_list($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r",
+        9};
 
-const struct stmt *const activity_stmts[] = {&st_activity_log,
-	&st_activity_list, NULL};
+const struct stmt *const activity_stmts[] = {
+        &st_activity_log, &st_activity_list, NULL};
 
 static void
 build_activity(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
@@ -40,10 +40,11 @@ exec_activity_log(struct conn *c, uint32_t id, const pace_frame_t *f)
 		return;
 	if (kind == NULL || *kind == '\0') {
 		conn_send_error(c, id, E_INVALID, "kind",
-			"kind: call, visit, email or meeting");
+		        "kind: call, visit, email or meeting");
 		return;
 	}
-	if (cap_check_str(c, id, m->note, "note", 2000) || cap_check_at(c, id, m->at, "at"))
+	if (cap_check_str(c, id, m->note, "note", 2000) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_str(&p, kind);
@@ -53,7 +54,7 @@ exec_activity_log(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_int(&p, m->duration_min);
 	par_str(&p, m->note);
 	req_write(c, id, BODY(ACTIVITY_LOG), &st_activity_log, p.v, DB_NOTIFY,
-		activity_done);
+	        activity_done);
 }
 
 static void
@@ -91,10 +92,10 @@ exec_activity_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_str(c, id, m->user, "user", 64) ||
-		cap_check_str(c, id, m->team, "team", 100) ||
-		cap_check_at(c, id, m->from, "from") ||
-		cap_check_at(c, id, m->to, "to") ||
-		cap_check_limit(c, id, m->limit))
+	        cap_check_str(c, id, m->team, "team", 100) ||
+	        cap_check_at(c, id, m->from, "from") ||
+	        cap_check_at(c, id, m->to, "to") ||
+	        cap_check_limit(c, id, m->limit))
 		return;
 	par_actor(&p, c);
 	par_str(&p, m->user);
@@ -108,7 +109,7 @@ exec_activity_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	req_read(c, id, BODY(ACTIVITY_LIST), &st_activity_list, p.v, list_done);
 }
 
-const struct handler handler_activity_log = {"activity log", 0, ROLES_ANY,
-	exec_activity_log};
-const struct handler handler_activity_list = {"activity list", 0, ROLES_ANY,
-	exec_activity_list};
+const struct handler handler_activity_log = {
+        "activity log", 0, ROLES_ANY, exec_activity_log};
+const struct handler handler_activity_list = {
+        "activity list", 0, ROLES_ANY, exec_activity_list};

@@ -46,14 +46,14 @@ void par_bool(struct params *p, int b);
 void par_actor(struct params *p, const struct conn *c);
 /* actor, client_op_id, request hash: the head of every write. */
 void par_write(struct params *p, const struct conn *c, const char *op,
-	const ProtobufCMessage *m);
+        const ProtobufCMessage *m);
 
 /* --- checks: each answers INVALID_ARGUMENT itself and returns -1 ---------- */
 
 int cap_check_op(struct conn *c, uint32_t id, const char *op);
 /* Valid UTF-8 and not far over max_chars (SQL checks exactly). */
-int cap_check_str(struct conn *c, uint32_t id, const char *s,
-	const char *field, size_t max_chars);
+int cap_check_str(struct conn *c, uint32_t id, const char *s, const char *field,
+        size_t max_chars);
 /* Microsecond times: 0 (now) or within 1970..2100. */
 int cap_check_at(struct conn *c, uint32_t id, int64_t at, const char *field);
 /* Lists: 0 (default 100) or 1..1000. */
@@ -61,7 +61,7 @@ int cap_check_limit(struct conn *c, uint32_t id, int32_t limit);
 /* Update masks: at most CAP_FIELDS_MAX known names; returns them as a
  * PostgreSQL array literal in buf. */
 int cap_check_fields(struct conn *c, uint32_t id, size_t n, char **fields,
-	const char *const *allowed, char *buf, size_t len);
+        const char *const *allowed, char *buf, size_t len);
 int utf8_valid(const char *s, size_t *chars);
 
 /* --- enums ---------------------------------------------------------------- */
@@ -93,9 +93,9 @@ void pb_activity(Pace__V1__Activity *m, const cJSON *j);
  * The usual row callback: column r holds one JSON value; `build` fills the
  * frame from it (using the arena), the reply is sent, and all is freed.
  */
-typedef void (*cap_build_fn)(struct arena *a, Pace__V1__Frame *f,
-	const cJSON *j);
-void cap_reply_json(struct req *r, const struct db_result *res,
-	cap_build_fn build);
+typedef void (*cap_build_fn)(
+        struct arena *a, Pace__V1__Frame *f, const cJSON *j);
+void cap_reply_json(
+        struct req *r, const struct db_result *res, cap_build_fn build);
 
 #endif

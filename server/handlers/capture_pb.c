@@ -121,9 +121,10 @@ pb_deal(struct arena *a, Pace__V1__Deal *m, const cJSON *j)
 		cJSON_ArrayForEach(e, hist)
 		{
 			pace__v1__stage_change__init(&items[i]);
-			items[i].from =
-				(Pace__V1__Stage)stage_value(json_str(e, "from"));
-			items[i].to = (Pace__V1__Stage)stage_value(json_str(e, "to"));
+			items[i].from = (Pace__V1__Stage)stage_value(
+			        json_str(e, "from"));
+			items[i].to =
+			        (Pace__V1__Stage)stage_value(json_str(e, "to"));
 			items[i].at = json_int(e, "at");
 			items[i].actor = str(e, "actor");
 			m->history[i] = &items[i];
@@ -164,10 +165,12 @@ cap_reply_json(struct req *r, const struct db_result *res, cap_build_fn build)
 		req_fail(r, E_INTERNAL, NULL, "no answer from the database");
 		return;
 	}
-	j = cJSON_ParseWithLength(PQgetvalue(res->res, 0, PQfnumber(res->res, "r")),
-		(size_t)PQgetlength(res->res, 0, PQfnumber(res->res, "r")));
+	j = cJSON_ParseWithLength(
+	        PQgetvalue(res->res, 0, PQfnumber(res->res, "r")),
+	        (size_t)PQgetlength(res->res, 0, PQfnumber(res->res, "r")));
 	if (j == NULL) {
-		req_fail(r, E_INTERNAL, NULL, "unreadable answer from the database");
+		req_fail(r, E_INTERNAL, NULL,
+		        "unreadable answer from the database");
 		return;
 	}
 	build(&a, &f, j);

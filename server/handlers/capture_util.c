@@ -36,7 +36,7 @@ par_actor(struct params *p, const struct conn *c)
 
 void
 par_write(struct params *p, const struct conn *c, const char *op,
-	const ProtobufCMessage *m)
+        const ProtobufCMessage *m)
 {
 	par_actor(p, c);
 	par_str(p, op);
@@ -49,7 +49,7 @@ cap_check_op(struct conn *c, uint32_t id, const char *op)
 {
 	if (!valid_op_id(op)) {
 		conn_send_error(c, id, E_INVALID, "client_op_id",
-			"client_op_id must be a UUID");
+		        "client_op_id must be a UUID");
 		return -1;
 	}
 	return 0;
@@ -98,7 +98,7 @@ utf8_valid(const char *s, size_t *chars)
 
 int
 cap_check_str(struct conn *c, uint32_t id, const char *s, const char *field,
-	size_t max_chars)
+        size_t max_chars)
 {
 	size_t chars = 0;
 
@@ -106,13 +106,13 @@ cap_check_str(struct conn *c, uint32_t id, const char *s, const char *field,
 		return 0;
 	if (!utf8_valid(s, &chars)) {
 		conn_send_error(c, id, E_INVALID, field,
-			"%s is not valid UTF-8", field);
+		        "%s is not valid UTF-8", field);
 		return -1;
 	}
 	/* SQL applies the exact rule (after trimming); this only bounds. */
 	if (chars > max_chars + 16) {
 		conn_send_error(c, id, E_INVALID, field,
-			"%s is longer than %zu characters", field, max_chars);
+		        "%s is longer than %zu characters", field, max_chars);
 		return -1;
 	}
 	return 0;
@@ -126,12 +126,12 @@ cap_check_at(struct conn *c, uint32_t id, int64_t at, const char *field)
 {
 	if (at < 0) {
 		conn_send_error(c, id, E_INVALID, field,
-			"%s is older than the org's backfill window", field);
+		        "%s is older than the org's backfill window", field);
 		return -1;
 	}
 	if (at > AT_MAX) {
-		conn_send_error(c, id, E_INVALID, field, "%s is in the future",
-			field);
+		conn_send_error(
+		        c, id, E_INVALID, field, "%s is in the future", field);
 		return -1;
 	}
 	return 0;
@@ -142,7 +142,7 @@ cap_check_limit(struct conn *c, uint32_t id, int32_t limit)
 {
 	if (limit < 0 || limit > CAP_LIST_MAX) {
 		conn_send_error(c, id, E_INVALID, "limit",
-			"limit: 1 to %d (0 = 100)", CAP_LIST_MAX);
+		        "limit: 1 to %d (0 = 100)", CAP_LIST_MAX);
 		return -1;
 	}
 	return 0;
@@ -150,13 +150,14 @@ cap_check_limit(struct conn *c, uint32_t id, int32_t limit)
 
 int
 cap_check_fields(struct conn *c, uint32_t id, size_t n, char **fields,
-	const char *const *allowed, char *buf, size_t len)
+        const char *const *allowed, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	if (n == 0 || n > CAP_FIELDS_MAX) {
 		conn_send_error(c, id, E_INVALID, "fields",
-			"fields: name 1 to %d fields to change", CAP_FIELDS_MAX);
+		        "fields: name 1 to %d fields to change",
+		        CAP_FIELDS_MAX);
 		return -1;
 	}
 	off += (size_t)snprintf(buf, len, "{");
@@ -167,16 +168,20 @@ cap_check_fields(struct conn *c, uint32_t id, size_t n, char **fields,
 			if (fields[i] && strcmp(fields[i], *a) == 0)
 				break;
 		if (*a == NULL) {
+			/* Echo the name only if it is a plain word. */
+			const char *f = fields[i] ? fields[i] : "";
+			int plain = strlen(f) <= 40 &&
+			        strspn(f, "abcdefghijklmnopqrstuvwxyz_") ==
+			                strlen(f);
+
 			conn_send_error(c, id, E_INVALID, "fields",
-				"fields: \"%.40s\" cannot be changed",
-				fields[i] && utf8_valid(fields[i], NULL)
-					? fields[i]
-					: "?");
+			        "fields: \"%s\" cannot be changed",
+			        plain ? f : "?");
 			return -1;
 		}
 		/* Allowed names are plain words: no quoting needed. */
 		off += (size_t)snprintf(buf + off, len > off ? len - off : 0,
-			"%s%s", i ? "," : "", *a);
+		        "%s%s", i ? "," : "", *a);
 	}
 	if (off + 2 > len) {
 		conn_send_error(c, id, E_INVALID, "fields", "too many fields");
@@ -187,7 +192,7 @@ cap_check_fields(struct conn *c, uint32_t id, size_t n, char **fields,
 }
 
 static const char *const stages[] = {"", "lead", "qualified", "proposal",
-	"quote", "negotiation", "won", "lost"};
+        "quote", "negotiation", "won", "lost"};
 static const char *const kinds[] = {"", "call", "visit", "email", "meeting"};
 #define NELEM(a) ((int)(sizeof(a) / sizeof(a[0])))
 

@@ -7,18 +7,18 @@
 #include "xmalloc.h"
 
 static const struct stmt st_customer_add = {"customer_add",
-	"SELECT pace.customer_add($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r", 9};
+        "SELECT pace.customer_add($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r", 9};
 static const struct stmt st_customer_update = {"customer_update",
-	"SELECT pace.customer_update($1, $2, $3, $4, $5::text[], $6, $7, $8, "
-	"$9, $10, $11) AS r",
-	11};
-static const struct stmt st_customer_get = {"customer_get",
-	"SELECT pace.customer_get($1, $2) AS r", 2};
+        "SELECT pace.customer_update($1, $2, $3, $4, $5::text[], $6, $7, $8, "
+        "$9, $10, $11) AS r",
+        11};
+static const struct stmt st_customer_get = {
+        "customer_get", "SELECT pace.customer_get($1, $2) AS r", 2};
 static const struct stmt st_customer_list = {"customer_list",
-	"SELECT pace.customer_list($1, $2, $3, $4, $5, $6) AS r", 6};
+        "SELECT pace.customer_list($1, $2, $3, $4, $5, $6) AS r", 6};
 
 const struct stmt *const customer_stmts[] = {&st_customer_add,
-	&st_customer_update, &st_customer_get, &st_customer_list, NULL};
+        &st_customer_update, &st_customer_get, &st_customer_list, NULL};
 
 static void
 build_customer(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
@@ -36,15 +36,14 @@ customer_done(struct req *r, const struct db_result *res)
 }
 
 static int
-check_texts(struct conn *c, uint32_t id, const char *name,
-	const char *industry, const char *size_band, const char *region,
-	const char *owner)
+check_texts(struct conn *c, uint32_t id, const char *name, const char *industry,
+        const char *size_band, const char *region, const char *owner)
 {
 	return cap_check_str(c, id, name, "name", 200) ||
-	       cap_check_str(c, id, industry, "industry", 100) ||
-	       cap_check_str(c, id, size_band, "size_band", 100) ||
-	       cap_check_str(c, id, region, "region", 100) ||
-	       cap_check_str(c, id, owner, "owner", 64);
+	        cap_check_str(c, id, industry, "industry", 100) ||
+	        cap_check_str(c, id, size_band, "size_band", 100) ||
+	        cap_check_str(c, id, region, "region", 100) ||
+	        cap_check_str(c, id, owner, "owner", 64);
 }
 
 static void
@@ -54,9 +53,9 @@ exec_customer_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		check_texts(c, id, m->name, m->industry, m->size_band, m->region,
-			m->owner) ||
-		cap_check_at(c, id, m->at, "at"))
+	        check_texts(c, id, m->name, m->industry, m->size_band,
+	                m->region, m->owner) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_str(&p, m->name);
@@ -66,11 +65,11 @@ exec_customer_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_str(&p, m->owner);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(CUSTOMER_ADD), &st_customer_add, p.v, 0,
-		customer_done);
+	        customer_done);
 }
 
-static const char *const update_fields[] = {"name", "industry", "size_band",
-	"region", "owner", NULL};
+static const char *const update_fields[] = {
+        "name", "industry", "size_band", "region", "owner", NULL};
 
 static void
 exec_customer_update(struct conn *c, uint32_t id, const pace_frame_t *f)
@@ -80,11 +79,11 @@ exec_customer_update(struct conn *c, uint32_t id, const pace_frame_t *f)
 	char fields[256];
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_fields(c, id, m->n_fields, m->fields, update_fields,
-			fields, sizeof(fields)) ||
-		check_texts(c, id, m->name, m->industry, m->size_band, m->region,
-			m->owner) ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_fields(c, id, m->n_fields, m->fields, update_fields,
+	                fields, sizeof(fields)) ||
+	        check_texts(c, id, m->name, m->industry, m->size_band,
+	                m->region, m->owner) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
@@ -97,7 +96,7 @@ exec_customer_update(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_int(&p, m->at);
 	/* The "mix" KPI groups customers by industry, size and region. */
 	req_write(c, id, BODY(CUSTOMER_UPDATE), &st_customer_update, p.v,
-		DB_NOTIFY, customer_done);
+	        DB_NOTIFY, customer_done);
 }
 
 static void
@@ -108,7 +107,7 @@ exec_customer_get(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_actor(&p, c);
 	par_int(&p, f->customer_get->id);
 	req_read(c, id, BODY(CUSTOMER_GET), &st_customer_get, p.v,
-		customer_done);
+	        customer_done);
 }
 
 static void
@@ -146,9 +145,9 @@ exec_customer_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_str(c, id, m->owner, "owner", 64) ||
-		cap_check_str(c, id, m->team, "team", 100) ||
-		cap_check_str(c, id, m->search, "search", 200) ||
-		cap_check_limit(c, id, m->limit))
+	        cap_check_str(c, id, m->team, "team", 100) ||
+	        cap_check_str(c, id, m->search, "search", 200) ||
+	        cap_check_limit(c, id, m->limit))
 		return;
 	par_actor(&p, c);
 	par_str(&p, m->owner);
@@ -159,11 +158,11 @@ exec_customer_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	req_read(c, id, BODY(CUSTOMER_LIST), &st_customer_list, p.v, list_done);
 }
 
-const struct handler handler_customer_add = {"customer add", 0, ROLES_ANY,
-	exec_customer_add};
-const struct handler handler_customer_update = {"customer update", 0,
-	ROLES_ANY, exec_customer_update};
-const struct handler handler_customer_get = {"customer get", 0, ROLES_ANY,
-	exec_customer_get};
-const struct handler handler_customer_list = {"customer list", 0, ROLES_ANY,
-	exec_customer_list};
+const struct handler handler_customer_add = {
+        "customer add", 0, ROLES_ANY, exec_customer_add};
+const struct handler handler_customer_update = {
+        "customer update", 0, ROLES_ANY, exec_customer_update};
+const struct handler handler_customer_get = {
+        "customer get", 0, ROLES_ANY, exec_customer_get};
+const struct handler handler_customer_list = {
+        "customer list", 0, ROLES_ANY, exec_customer_list};

@@ -8,29 +8,29 @@
 #include "xmalloc.h"
 
 static const struct stmt st_deal_add = {"deal_add",
-	"SELECT pace.deal_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-	"$12) AS r",
-	12};
-static const struct stmt st_deal_move = {"deal_move",
-	"SELECT pace.deal_move($1, $2, $3, $4, $5, $6) AS r", 6};
-static const struct stmt st_deal_win = {"deal_win",
-	"SELECT pace.deal_win($1, $2, $3, $4, $5, $6, $7) AS r", 7};
-static const struct stmt st_deal_lose = {"deal_lose",
-	"SELECT pace.deal_lose($1, $2, $3, $4, $5, $6) AS r", 6};
+        "SELECT pace.deal_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+        "$12) AS r",
+        12};
+static const struct stmt st_deal_move = {
+        "deal_move", "SELECT pace.deal_move($1, $2, $3, $4, $5, $6) AS r", 6};
+static const struct stmt st_deal_win = {
+        "deal_win", "SELECT pace.deal_win($1, $2, $3, $4, $5, $6, $7) AS r", 7};
+static const struct stmt st_deal_lose = {
+        "deal_lose", "SELECT pace.deal_lose($1, $2, $3, $4, $5, $6) AS r", 6};
 static const struct stmt st_deal_reopen = {"deal_reopen",
-	"SELECT pace.deal_reopen($1, $2, $3, $4, $5, $6) AS r", 6};
+        "SELECT pace.deal_reopen($1, $2, $3, $4, $5, $6) AS r", 6};
 static const struct stmt st_deal_update = {"deal_update",
-	"SELECT pace.deal_update($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, "
-	"$10, $11, $12) AS r",
-	12};
-static const struct stmt st_deal_get = {"deal_get",
-	"SELECT pace.deal_get($1, $2) AS r", 2};
+        "SELECT pace.deal_update($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, "
+        "$10, $11, $12) AS r",
+        12};
+static const struct stmt st_deal_get = {
+        "deal_get", "SELECT pace.deal_get($1, $2) AS r", 2};
 static const struct stmt st_deal_list = {"deal_list",
-	"SELECT pace.deal_list($1, $2, $3, $4, $5, $6, $7, $8) AS r", 8};
+        "SELECT pace.deal_list($1, $2, $3, $4, $5, $6, $7, $8) AS r", 8};
 
 const struct stmt *const deal_stmts[] = {&st_deal_add, &st_deal_move,
-	&st_deal_win, &st_deal_lose, &st_deal_reopen, &st_deal_update,
-	&st_deal_get, &st_deal_list, NULL};
+        &st_deal_win, &st_deal_lose, &st_deal_reopen, &st_deal_update,
+        &st_deal_get, &st_deal_list, NULL};
 
 static void
 build_deal(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
@@ -54,8 +54,8 @@ check_stage(struct conn *c, uint32_t id, int stage)
 	const char *s = stage_name(stage);
 
 	if (s == NULL)
-		conn_send_error(c, id, E_INVALID, "stage", "unknown stage %d",
-			stage);
+		conn_send_error(
+		        c, id, E_INVALID, "stage", "unknown stage %d", stage);
 	return s;
 }
 
@@ -67,13 +67,13 @@ exec_deal_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 	const char *stage;
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_str(c, id, m->title, "title", 200) ||
-		cap_check_str(c, id, m->expected_close, "expected_close", 10) ||
-		cap_check_str(c, id, m->source, "source", 100) ||
-		cap_check_str(c, id, m->product_line, "product_line", 100) ||
-		cap_check_str(c, id, m->owner, "owner", 64) ||
-		cap_check_at(c, id, m->at, "at") ||
-		(stage = check_stage(c, id, m->stage)) == NULL)
+	        cap_check_str(c, id, m->title, "title", 200) ||
+	        cap_check_str(c, id, m->expected_close, "expected_close", 10) ||
+	        cap_check_str(c, id, m->source, "source", 100) ||
+	        cap_check_str(c, id, m->product_line, "product_line", 100) ||
+	        cap_check_str(c, id, m->owner, "owner", 64) ||
+	        cap_check_at(c, id, m->at, "at") ||
+	        (stage = check_stage(c, id, m->stage)) == NULL)
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_str(&p, m->title);
@@ -85,8 +85,8 @@ exec_deal_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_str(&p, m->product_line);
 	par_str(&p, m->owner);
 	par_int(&p, m->at);
-	req_write(c, id, BODY(DEAL_ADD), &st_deal_add, p.v, DB_NOTIFY,
-		deal_done);
+	req_write(
+	        c, id, BODY(DEAL_ADD), &st_deal_add, p.v, DB_NOTIFY, deal_done);
 }
 
 static void
@@ -97,15 +97,15 @@ exec_deal_move(struct conn *c, uint32_t id, const pace_frame_t *f)
 	const char *stage;
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_at(c, id, m->at, "at") ||
-		(stage = check_stage(c, id, m->stage)) == NULL)
+	        cap_check_at(c, id, m->at, "at") ||
+	        (stage = check_stage(c, id, m->stage)) == NULL)
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
 	par_str(&p, stage);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(DEAL_MOVE), &st_deal_move, p.v, DB_NOTIFY,
-		deal_done);
+	        deal_done);
 }
 
 static void
@@ -115,16 +115,16 @@ exec_deal_win(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_at(c, id, m->signed_at, "signed_at") ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_at(c, id, m->signed_at, "signed_at") ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
 	par_int(&p, m->amount);
 	par_int(&p, m->signed_at);
 	par_int(&p, m->at);
-	req_write(c, id, BODY(DEAL_WIN), &st_deal_win, p.v, DB_NOTIFY,
-		deal_done);
+	req_write(
+	        c, id, BODY(DEAL_WIN), &st_deal_win, p.v, DB_NOTIFY, deal_done);
 }
 
 static void
@@ -134,15 +134,15 @@ exec_deal_lose(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_str(c, id, m->reason, "reason", 100) ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_str(c, id, m->reason, "reason", 100) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
 	par_str(&p, m->reason);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(DEAL_LOSE), &st_deal_lose, p.v, DB_NOTIFY,
-		deal_done);
+	        deal_done);
 }
 
 static void
@@ -153,19 +153,19 @@ exec_deal_reopen(struct conn *c, uint32_t id, const pace_frame_t *f)
 	const char *stage;
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_at(c, id, m->at, "at") ||
-		(stage = check_stage(c, id, m->stage)) == NULL)
+	        cap_check_at(c, id, m->at, "at") ||
+	        (stage = check_stage(c, id, m->stage)) == NULL)
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
 	par_str(&p, stage);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(DEAL_REOPEN), &st_deal_reopen, p.v, DB_NOTIFY,
-		deal_done);
+	        deal_done);
 }
 
-static const char *const update_fields[] = {"title", "amount",
-	"expected_close", "source", "product_line", "owner", NULL};
+static const char *const update_fields[] = {"title", "amount", "expected_close",
+        "source", "product_line", "owner", NULL};
 
 static void
 exec_deal_update(struct conn *c, uint32_t id, const pace_frame_t *f)
@@ -175,14 +175,14 @@ exec_deal_update(struct conn *c, uint32_t id, const pace_frame_t *f)
 	char fields[256];
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_fields(c, id, m->n_fields, m->fields, update_fields,
-			fields, sizeof(fields)) ||
-		cap_check_str(c, id, m->title, "title", 200) ||
-		cap_check_str(c, id, m->expected_close, "expected_close", 10) ||
-		cap_check_str(c, id, m->source, "source", 100) ||
-		cap_check_str(c, id, m->product_line, "product_line", 100) ||
-		cap_check_str(c, id, m->owner, "owner", 64) ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_fields(c, id, m->n_fields, m->fields, update_fields,
+	                fields, sizeof(fields)) ||
+	        cap_check_str(c, id, m->title, "title", 200) ||
+	        cap_check_str(c, id, m->expected_close, "expected_close", 10) ||
+	        cap_check_str(c, id, m->source, "source", 100) ||
+	        cap_check_str(c, id, m->product_line, "product_line", 100) ||
+	        cap_check_str(c, id, m->owner, "owner", 64) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->id);
@@ -195,7 +195,7 @@ exec_deal_update(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_str(&p, m->owner);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(DEAL_UPDATE), &st_deal_update, p.v, DB_NOTIFY,
-		deal_done);
+	        deal_done);
 }
 
 static void
@@ -244,9 +244,9 @@ exec_deal_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	const char *stage;
 
 	if (cap_check_str(c, id, m->owner, "owner", 64) ||
-		cap_check_str(c, id, m->team, "team", 100) ||
-		cap_check_limit(c, id, m->limit) ||
-		(stage = check_stage(c, id, m->stage)) == NULL)
+	        cap_check_str(c, id, m->team, "team", 100) ||
+	        cap_check_limit(c, id, m->limit) ||
+	        (stage = check_stage(c, id, m->stage)) == NULL)
 		return;
 	par_actor(&p, c);
 	par_str(&p, m->owner);
@@ -259,23 +259,23 @@ exec_deal_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	req_read(c, id, BODY(DEAL_LIST), &st_deal_list, p.v, list_done);
 }
 
-#define MANAGERS                                                          \
+#define MANAGERS                                                               \
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR) |                      \
-		ROLE_BIT(ROLE_MANAGER))
+	        ROLE_BIT(ROLE_MANAGER))
 
-const struct handler handler_deal_add = {"deal add", 0, ROLES_ANY,
-	exec_deal_add};
-const struct handler handler_deal_move = {"deal move", 0, ROLES_ANY,
-	exec_deal_move};
-const struct handler handler_deal_win = {"deal win", 0, ROLES_ANY,
-	exec_deal_win};
-const struct handler handler_deal_lose = {"deal lose", 0, ROLES_ANY,
-	exec_deal_lose};
-const struct handler handler_deal_reopen = {"deal reopen", 0, MANAGERS,
-	exec_deal_reopen};
-const struct handler handler_deal_update = {"deal update", 0, ROLES_ANY,
-	exec_deal_update};
-const struct handler handler_deal_get = {"deal get", 0, ROLES_ANY,
-	exec_deal_get};
-const struct handler handler_deal_list = {"deal list", 0, ROLES_ANY,
-	exec_deal_list};
+const struct handler handler_deal_add = {
+        "deal add", 0, ROLES_ANY, exec_deal_add};
+const struct handler handler_deal_move = {
+        "deal move", 0, ROLES_ANY, exec_deal_move};
+const struct handler handler_deal_win = {
+        "deal win", 0, ROLES_ANY, exec_deal_win};
+const struct handler handler_deal_lose = {
+        "deal lose", 0, ROLES_ANY, exec_deal_lose};
+const struct handler handler_deal_reopen = {
+        "deal reopen", 0, MANAGERS, exec_deal_reopen};
+const struct handler handler_deal_update = {
+        "deal update", 0, ROLES_ANY, exec_deal_update};
+const struct handler handler_deal_get = {
+        "deal get", 0, ROLES_ANY, exec_deal_get};
+const struct handler handler_deal_list = {
+        "deal list", 0, ROLES_ANY, exec_deal_list};

@@ -37,4 +37,11 @@ extern const struct handler handler_subscribe, handler_unsubscribe,
 extern const struct handler handler_target_plan, handler_target_set,
 	handler_target_show;
 
+/* review.c, action.c */
+extern const struct handler handler_review_generate, handler_review_get,
+	handler_review_list, handler_star_get;
+extern const struct handler handler_action_add,
+	handler_action_from_diagnosis, handler_action_list,
+	handler_action_done, handler_action_reopen;
+
 #endif

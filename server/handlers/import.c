@@ -18,15 +18,15 @@
 #define IMPORT_OP_BYTES 64
 #define IMPORT_ERRORS_MAX 1000
 
-static const struct stmt st_import_begin = {"import_begin",
-	"SELECT pace.import_begin($1, $2, $3, $4, $5) AS r", 5};
-static const struct stmt st_import_rows = {"import_rows",
-	"SELECT pace.import_rows($1, $2, $3::jsonb) AS r", 3};
-static const struct stmt st_import_commit = {"import_commit",
-	"SELECT pace.import_commit($1, $2, $3, $4) AS r", 4};
+static const struct stmt st_import_begin = {
+        "import_begin", "SELECT pace.import_begin($1, $2, $3, $4, $5) AS r", 5};
+static const struct stmt st_import_rows = {
+        "import_rows", "SELECT pace.import_rows($1, $2, $3::jsonb) AS r", 3};
+static const struct stmt st_import_commit = {
+        "import_commit", "SELECT pace.import_commit($1, $2, $3, $4) AS r", 4};
 
-const struct stmt *const import_stmts[] = {&st_import_begin,
-	&st_import_rows, &st_import_commit, NULL};
+const struct stmt *const import_stmts[] = {
+        &st_import_begin, &st_import_rows, &st_import_commit, NULL};
 
 static void
 build_started(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
@@ -50,13 +50,13 @@ exec_import_begin(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_str(c, id, m->kind, "kind", 16))
+	        cap_check_str(c, id, m->kind, "kind", 16))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_str(&p, m->kind);
 	par_bool(&p, m->skip_bad);
 	req_write(c, id, BODY(IMPORT_BEGIN), &st_import_begin, p.v, 0,
-		started_done);
+	        started_done);
 }
 
 /* 0, or -1 after answering INVALID_ARGUMENT about row i. */
@@ -68,32 +68,34 @@ check_row(struct conn *c, uint32_t id, size_t i, const Pace__V1__ImportRow *row)
 	if (row->line == 0 || row->line > INT32_MAX) {
 		snprintf(field, sizeof(field), "rows[%zu].line", i);
 		conn_send_error(c, id, E_INVALID, field,
-			"%s: a line number from 1 to %d", field, INT32_MAX);
+		        "%s: a line number from 1 to %d", field, INT32_MAX);
 		return -1;
 	}
 	if (row->op_id == NULL || strlen(row->op_id) > IMPORT_OP_BYTES ||
-		!utf8_valid(row->op_id, NULL)) {
+	        !utf8_valid(row->op_id, NULL)) {
 		snprintf(field, sizeof(field), "rows[%zu].op_id", i);
 		conn_send_error(c, id, E_INVALID, field,
-			"%s: at most %d bytes of UTF-8", field, IMPORT_OP_BYTES);
+		        "%s: at most %d bytes of UTF-8", field,
+		        IMPORT_OP_BYTES);
 		return -1;
 	}
 	if (row->n_cells > IMPORT_CELLS_MAX) {
 		snprintf(field, sizeof(field), "rows[%zu].cells", i);
 		conn_send_error(c, id, E_INVALID, field,
-			"line %u: at most %d cells", row->line, IMPORT_CELLS_MAX);
+		        "line %u: at most %d cells", row->line,
+		        IMPORT_CELLS_MAX);
 		return -1;
 	}
 	for (size_t k = 0; k < row->n_cells; k++) {
 		const char *cell = row->cells[k];
 
 		if (cell && strlen(cell) <= IMPORT_CELL_BYTES &&
-			utf8_valid(cell, NULL))
+		        utf8_valid(cell, NULL))
 			continue;
 		snprintf(field, sizeof(field), "rows[%zu].cells[%zu]", i, k);
 		conn_send_error(c, id, E_INVALID, field,
-			"line %u, cell %zu: at most %d bytes of UTF-8", row->line,
-			k + 1, IMPORT_CELL_BYTES);
+		        "line %u, cell %zu: at most %d bytes of UTF-8",
+		        row->line, k + 1, IMPORT_CELL_BYTES);
 		return -1;
 	}
 	return 0;
@@ -115,7 +117,7 @@ exec_import_rows(struct conn *c, uint32_t id, const pace_frame_t *f)
 
 	if (m->n_rows > IMPORT_ROWS_MAX) {
 		conn_send_error(c, id, E_INVALID, "rows",
-			"at most %d rows a frame", IMPORT_ROWS_MAX);
+		        "at most %d rows a frame", IMPORT_ROWS_MAX);
 		return;
 	}
 	for (size_t i = 0; i < m->n_rows; i++)
@@ -128,10 +130,12 @@ exec_import_rows(struct conn *c, uint32_t id, const pace_frame_t *f)
 
 		cJSON_AddItemToArray(e, cJSON_CreateNumber((double)row->line));
 		/* Not a UUID: staged as NULL, refused with the row's line. */
-		cJSON_AddItemToArray(e, cJSON_CreateString(
-			valid_op_id(row->op_id) ? row->op_id : ""));
+		cJSON_AddItemToArray(e,
+		        cJSON_CreateString(
+		                valid_op_id(row->op_id) ? row->op_id : ""));
 		for (size_t k = 0; k < row->n_cells; k++)
-			cJSON_AddItemToArray(cells, cJSON_CreateString(row->cells[k]));
+			cJSON_AddItemToArray(
+			        cells, cJSON_CreateString(row->cells[k]));
 		cJSON_AddItemToArray(e, cells);
 		cJSON_AddItemToArray(rows, e);
 	}
@@ -140,8 +144,8 @@ exec_import_rows(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_actor(&p, c);
 	par_int(&p, m->import_id);
 	par_str(&p, text);
-	req_write(c, id, BODY(IMPORT_ROWS), &st_import_rows, p.v, 0,
-		staged_done);
+	req_write(
+	        c, id, BODY(IMPORT_ROWS), &st_import_rows, p.v, 0, staged_done);
 	free(text); /* the job copied its parameters */
 }
 
@@ -159,7 +163,7 @@ build_result(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
 	items = cap_alloc(a, n, sizeof(*items));
 	pace__v1__import_result__init(m);
 	m->committed =
-		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "committed"));
+	        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "committed"));
 	m->applied = json_int(j, "applied");
 	m->existing = json_int(j, "existing");
 	m->rejected = json_int(j, "rejected");
@@ -197,12 +201,12 @@ exec_import_commit(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->import_id);
 	req_write(c, id, BODY(IMPORT_COMMIT), &st_import_commit, p.v, DB_NOTIFY,
-		result_done);
+	        result_done);
 }
 
-const struct handler handler_import_begin = {"import begin", 0, ROLES_ANY,
-	exec_import_begin};
-const struct handler handler_import_rows = {"import rows", 0, ROLES_ANY,
-	exec_import_rows};
-const struct handler handler_import_commit = {"import commit", 0, ROLES_ANY,
-	exec_import_commit};
+const struct handler handler_import_begin = {
+        "import begin", 0, ROLES_ANY, exec_import_begin};
+const struct handler handler_import_rows = {
+        "import rows", 0, ROLES_ANY, exec_import_rows};
+const struct handler handler_import_commit = {
+        "import commit", 0, ROLES_ANY, exec_import_commit};

@@ -11,15 +11,18 @@
 #include "handlers.h"
 #include "jsonutil.h"
 #include "kpi_conv.h"
+#include "server.h"
 
 #define BODY(name) PACE__V1__FRAME__BODY_##name
 #define MAX_NAME 200
 
 static const struct stmt st_kpi = {"kpi",
-	"SELECT pace.kpi($1, $2, $3, $4, $5::bigint) AS k", 5};
+	"SELECT pace.kpi($1, $2, $3, $4, $5::bigint) AS k, "
+	"pace.kpi_daily($1, $2, $3, $4, $5::bigint) AS d", 5};
 static const struct stmt st_board = {"board",
 	"SELECT *, (SELECT currency FROM pace.org o JOIN pace.app_user u "
-	"ON u.org_id = o.id WHERE u.id = $1) AS currency "
+	"ON u.org_id = o.id WHERE u.id = $1) AS currency, "
+	"coalesce(nullif($5::text, ''), 'revenue') AS metric "
 	"FROM pace.board($1, $2, $3, $4, $5, $6, $7::bigint)", 7};
 
 const struct stmt *const kpi_stmts[] = {&st_kpi, &st_board, NULL};
@@ -44,6 +47,30 @@ check_scope(struct conn *c, uint32_t id, const Pace__V1__Scope *s,
 	return 0;
 }
 
+/* Kpi.daily from a bigint[] in text form ("{1,2,3}"): at most a year. */
+static void
+daily_from_text(Pace__V1__Kpi *k, const char *text, struct arena *a)
+{
+	size_t n = 0, cap = 1;
+	const char *p;
+
+	if (text == NULL || *text != '{')
+		return;
+	for (p = text; *p; p++)
+		cap += *p == ',';
+	if (cap > 400)
+		return;
+	k->daily = arena_alloc(a, cap * sizeof(*k->daily));
+	for (p = text + 1; *p && *p != '}' && n < cap;) {
+		char *end;
+		k->daily[n++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p != '}')
+			break;
+	}
+	k->n_daily = n;
+}
+
 static void
 kpi_done(struct req *r, const struct db_result *res)
 {
@@ -53,6 +80,7 @@ kpi_done(struct req *r, const struct db_result *res)
 	cJSON *j = db_json(res->res, 0, "k");
 
 	kpi_from_json(&k, j, &a);
+	daily_from_text(&k, db_str(res->res, 0, "d"), &a);
 	k.computed_at = 0;
 	f.body_case = BODY(KPI);
 	f.kpi = &k;
@@ -65,7 +93,7 @@ static void
 exec_kpi_get(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
 	const Pace__V1__KpiGet *m = f->kpi_get;
-	char uid[24];
+	char uid[24], now[24];
 	const char *p[5];
 
 	if (check_scope(c, id, m->scope, m->period) != 0)
@@ -75,7 +103,9 @@ exec_kpi_get(struct conn *c, uint32_t id, const pace_frame_t *f)
 	p[1] = m->scope ? scope_kind_sql(m->scope->kind) : "";
 	p[2] = m->scope && m->scope->name ? m->scope->name : "";
 	p[3] = m->period;
-	p[4] = "0";
+	/* The server's clock (ClockSet moves it in tests): elapsed, pace. */
+	snprintf(now, sizeof(now), "%lld", (long long)srv_now_us());
+	p[4] = now;
 	req_read(c, id, BODY(KPI_GET), &st_kpi, p, kpi_done);
 }
 
@@ -111,7 +141,7 @@ board_done(struct req *r, const struct db_result *res)
 	}
 	b.period = (char *)(n ? db_str(res->res, 0, "period") : "");
 	b.currency = (char *)(n ? db_str(res->res, 0, "currency") : "");
-	b.metric = "";
+	b.metric = (char *)(n ? db_str(res->res, 0, "metric") : "");
 	f.body_case = BODY(BOARD);
 	f.board = &b;
 	req_reply(r, &f);
@@ -122,7 +152,7 @@ static void
 exec_board_get(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
 	const Pace__V1__BoardGet *m = f->board_get;
-	char uid[24];
+	char uid[24], now[24];
 	const char *p[7];
 
 	if (check_scope(c, id, m->scope, m->period) != 0)
@@ -138,7 +168,8 @@ exec_board_get(struct conn *c, uint32_t id, const pace_frame_t *f)
 	p[3] = m->period;
 	p[4] = m->metric;
 	p[5] = m->level;
-	p[6] = "0";
+	snprintf(now, sizeof(now), "%lld", (long long)srv_now_us());
+	p[6] = now;
 	req_read(c, id, BODY(BOARD_GET), &st_board, p, board_done);
 }
 

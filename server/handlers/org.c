@@ -6,10 +6,10 @@
 #include "jsonutil.h"
 #include "xmalloc.h"
 
-static const struct stmt st_org_get = {"org_get",
-	"SELECT pace.org_get($1) AS r", 1};
-static const struct stmt st_org_set = {"org_set",
-	"SELECT pace.org_set($1, $2, $3, $4, $5) AS r", 5};
+static const struct stmt st_org_get = {
+        "org_get", "SELECT pace.org_get($1) AS r", 1};
+static const struct stmt st_org_set = {
+        "org_set", "SELECT pace.org_set($1, $2, $3, $4, $5) AS r", 5};
 
 const struct stmt *const org_stmts[] = {&st_org_get, &st_org_set, NULL};
 
@@ -17,9 +17,10 @@ static void
 build_settings(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
 {
 	Pace__V1__OrgSettings *m = cap_alloc(a, 1, sizeof(*m));
-	const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(j, "loss_reasons");
+	const cJSON *reasons =
+	        cJSON_GetObjectItemCaseSensitive(j, "loss_reasons");
 	const cJSON *probs =
-		cJSON_GetObjectItemCaseSensitive(j, "stage_probabilities");
+	        cJSON_GetObjectItemCaseSensitive(j, "stage_probabilities");
 	size_t nr = (size_t)cJSON_GetArraySize(reasons);
 	size_t np = (size_t)cJSON_GetArraySize(probs), i = 0;
 	Pace__V1__StageProbability *sp = cap_alloc(a, np, sizeof(*sp));
@@ -44,14 +45,15 @@ build_settings(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
 	}
 	m->n_loss_reasons = i;
 	m->stage_probabilities =
-		cap_alloc(a, np, sizeof(*m->stage_probabilities));
+	        cap_alloc(a, np, sizeof(*m->stage_probabilities));
 	i = 0;
 	cJSON_ArrayForEach(e, probs)
 	{
 		if (i >= np)
 			break;
 		pace__v1__stage_probability__init(&sp[i]);
-		sp[i].stage = (Pace__V1__Stage)stage_value(json_str(e, "stage"));
+		sp[i].stage =
+		        (Pace__V1__Stage)stage_value(json_str(e, "stage"));
 		sp[i].probability = json_num(e, "probability");
 		m->stage_probabilities[i] = &sp[i];
 		i++;
@@ -83,18 +85,17 @@ exec_org_set(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_str(c, id, m->key, "key", 64) ||
-		cap_check_str(c, id, m->value, "value", 4000))
+	        cap_check_str(c, id, m->key, "key", 64) ||
+	        cap_check_str(c, id, m->value, "value", 4000))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_str(&p, m->key);
 	par_str(&p, m->value);
 	/* Thresholds, basis, time zone and probabilities change KPIs. */
 	req_write(c, id, BODY(ORG_SET), &st_org_set, p.v, DB_NOTIFY,
-		settings_done);
+	        settings_done);
 }
 
-const struct handler handler_org_get = {"org get", 0, ROLES_ANY,
-	exec_org_get};
-const struct handler handler_org_set = {"org set", 0, ROLES_ADMINS,
-	exec_org_set};
+const struct handler handler_org_get = {"org get", 0, ROLES_ANY, exec_org_get};
+const struct handler handler_org_set = {
+        "org set", 0, ROLES_ADMINS, exec_org_set};

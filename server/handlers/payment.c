@@ -11,14 +11,14 @@
 #include "xmalloc.h"
 
 static const struct stmt st_payment_plan = {"payment_plan",
-	"SELECT pace.payment_plan($1, $2, $3, $4, $5::jsonb, $6) AS r", 6};
+        "SELECT pace.payment_plan($1, $2, $3, $4, $5::jsonb, $6) AS r", 6};
 static const struct stmt st_payment_receive = {"payment_receive",
-	"SELECT pace.payment_receive($1, $2, $3, $4, $5, $6, $7) AS r", 7};
+        "SELECT pace.payment_receive($1, $2, $3, $4, $5, $6, $7) AS r", 7};
 static const struct stmt st_payment_list = {"payment_list",
-	"SELECT pace.payment_list($1, $2, $3, $4, $5, $6) AS r", 6};
+        "SELECT pace.payment_list($1, $2, $3, $4, $5, $6) AS r", 6};
 
-const struct stmt *const payment_stmts[] = {&st_payment_plan,
-	&st_payment_receive, &st_payment_list, NULL};
+const struct stmt *const payment_stmts[] = {
+        &st_payment_plan, &st_payment_receive, &st_payment_list, NULL};
 
 static void
 build_contract(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
@@ -44,11 +44,11 @@ exec_payment_plan(struct conn *c, uint32_t id, const pace_frame_t *f)
 	char *text;
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	if (m->n_installments == 0 || m->n_installments > CAP_PLAN_MAX) {
 		conn_send_error(c, id, E_INVALID, "installments",
-			"installments: 1 to %d of them", CAP_PLAN_MAX);
+		        "installments: 1 to %d of them", CAP_PLAN_MAX);
 		return;
 	}
 	plan = cJSON_CreateArray();
@@ -64,7 +64,8 @@ exec_payment_plan(struct conn *c, uint32_t id, const pace_frame_t *f)
 			return;
 		}
 		snprintf(amount, sizeof(amount), "%lld", (long long)s->amount);
-		cJSON_AddStringToObject(o, "due_on", s->due_on ? s->due_on : "");
+		cJSON_AddStringToObject(
+		        o, "due_on", s->due_on ? s->due_on : "");
 		cJSON_AddStringToObject(o, "amount", amount);
 		cJSON_AddItemToArray(plan, o);
 	}
@@ -75,7 +76,7 @@ exec_payment_plan(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_str(&p, text);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(PAYMENT_PLAN), &st_payment_plan, p.v, DB_NOTIFY,
-		contract_done);
+	        contract_done);
 	free(text); /* the job copied its parameters */
 }
 
@@ -86,8 +87,8 @@ exec_payment_receive(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_op(c, id, m->client_op_id) ||
-		cap_check_str(c, id, m->received_on, "received_on", 10) ||
-		cap_check_at(c, id, m->at, "at"))
+	        cap_check_str(c, id, m->received_on, "received_on", 10) ||
+	        cap_check_at(c, id, m->at, "at"))
 		return;
 	par_write(&p, c, m->client_op_id, &m->base);
 	par_int(&p, m->deal_id);
@@ -95,7 +96,7 @@ exec_payment_receive(struct conn *c, uint32_t id, const pace_frame_t *f)
 	par_str(&p, m->received_on);
 	par_int(&p, m->at);
 	req_write(c, id, BODY(PAYMENT_RECEIVE), &st_payment_receive, p.v,
-		DB_NOTIFY, contract_done);
+	        DB_NOTIFY, contract_done);
 }
 
 static void
@@ -118,7 +119,7 @@ build_list(struct arena *a, Pace__V1__Frame *f, const cJSON *j)
 		rows[i].customer = (char *)json_str(e, "customer");
 		rows[i].owner = (char *)json_str(e, "owner");
 		pb_installment(&inst[i],
-			cJSON_GetObjectItemCaseSensitive(e, "installment"));
+		        cJSON_GetObjectItemCaseSensitive(e, "installment"));
 		rows[i].installment = &inst[i];
 		reply->rows[i] = &rows[i];
 		i++;
@@ -141,8 +142,8 @@ exec_payment_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	struct params p = {0};
 
 	if (cap_check_str(c, id, m->owner, "owner", 64) ||
-		cap_check_str(c, id, m->team, "team", 100) ||
-		cap_check_limit(c, id, m->limit))
+	        cap_check_str(c, id, m->team, "team", 100) ||
+	        cap_check_limit(c, id, m->limit))
 		return;
 	par_actor(&p, c);
 	par_str(&p, m->owner);
@@ -153,9 +154,9 @@ exec_payment_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 	req_read(c, id, BODY(PAYMENT_LIST), &st_payment_list, p.v, list_done);
 }
 
-const struct handler handler_payment_plan = {"payment plan", 0, ROLES_ANY,
-	exec_payment_plan};
-const struct handler handler_payment_receive = {"payment receive", 0,
-	ROLES_ANY, exec_payment_receive};
-const struct handler handler_payment_list = {"payment list", 0, ROLES_ANY,
-	exec_payment_list};
+const struct handler handler_payment_plan = {
+        "payment plan", 0, ROLES_ANY, exec_payment_plan};
+const struct handler handler_payment_receive = {
+        "payment receive", 0, ROLES_ANY, exec_payment_receive};
+const struct handler handler_payment_list = {
+        "payment list", 0, ROLES_ANY, exec_payment_list};

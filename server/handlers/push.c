@@ -3,9 +3,10 @@
  * AlertList / AlertAck, and ClockSet (tests, with --test-clock).
  *
  * Subscribe is authorised in SQL (pace.subscribe_check: the scope must be
- * readable in full), answered with Subscribed, then the subscriber gets its
- * first snapshot at once and, when it resumes (resume_from > 0), every
- * alert raised for it since, in order.
+ * readable in full) and answered with Subscribed. The first subscription of
+ * a connection joins its alert stream (see topics.h): with resume_from > 0
+ * every alert raised for the user since is pushed first, in order, once;
+ * then (at once without resume_from) a snapshot of the scope.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,95 +26,113 @@
 
 static const struct stmt st_sub_check = {"subscribe_check",
 	"SELECT * FROM pace.subscribe_check($1, $2, $3, $4)", 4};
-static const struct stmt st_sub_kpi = {"subscribe_kpi",
-	"SELECT pace.kpi_scope($1, $2, $3, $4, $5::bigint) AS k", 5};
 static const struct stmt st_alerts_for = {"alerts_for",
 	"SELECT * FROM pace.alerts_for($1, $2::bigint, $3::boolean, $4::int)", 4};
 static const struct stmt st_alert_ack = {"alert_ack",
 	"SELECT pace.alert_ack_set($1, $2, $3, $4::bigint) AS r", 4};
 
-const struct stmt *const push_stmts[] = {&st_sub_check, &st_sub_kpi,
-	&st_alerts_for, &st_alert_ack, NULL};
+static const struct stmt st_clock_set = {"clock_set",
+	"SELECT pace.clock_set($1::bigint, nullif($2::bigint, 0)) AS n", 2};
 
-/* A subscription being made: check -> Subscribed -> snapshot -> alerts. */
+const struct stmt *const push_stmts[] = {&st_sub_check, &st_alerts_for,
+	&st_alert_ack, &st_clock_set, NULL};
+
+/* A subscription being made: check -> Subscribed -> (catch-up) snapshot. */
 struct subscribing {
 	struct req r;
-	uint64_t topic;
 	uint64_t resume_from;
-	char org[24], kind[8], id[24], period[16], uid[24];
+	int resume;
 };
 
+/* An alert catch-up in progress on a connection (see topics.h). */
+struct catchup {
+	struct conn *c; /* ref */
+	char uid[24];
+};
+
+#define CATCHUP_PAGE 1000
+
+static void catchup_read(struct catchup *k);
+
 static void
-resumed_alerts_cb(void *arg, const struct db_result *res)
+catchup_cb(void *arg, const struct db_result *res)
 {
-	struct subscribing *s = arg;
-	struct conn *c = s->r.c;
+	struct catchup *k = arg;
+	struct conn *c = k->c;
+	int n;
 
-	if (res->err == 0) {
-		for (int i = 0; i < PQntuples(res->res); i++) {
-			Pace__V1__Frame f = PACE__V1__FRAME__INIT;
-			Pace__V1__Push p = PACE__V1__PUSH__INIT;
-			Pace__V1__Alert al;
-			Pace__V1__Scope subject;
-
-			alert_from_row(&al, &subject, res->res, i);
-			p.seq = al.id;
-			p.body_case = PACE__V1__PUSH__BODY_ALERT;
-			p.alert = &al;
-			f.body_case = BODY(PUSH);
-			f.push = &p;
-			conn_send(c, &f);
-		}
+	if (conn_is_closing(c))
+		goto done;
+	if (res->err != 0) {
+		/* It cannot go live without them: the client will resume. */
+		conn_close(c, "could not read the alerts missed: %s",
+			res->message ? res->message : err_str(res->err));
+		goto done;
 	}
-	conn_req_end(c);
-	free(s);
+	n = PQntuples(res->res);
+	for (int i = 0; i < n; i++) {
+		Pace__V1__Frame f = PACE__V1__FRAME__INIT;
+		Pace__V1__Push p = PACE__V1__PUSH__INIT;
+		Pace__V1__Alert al;
+		Pace__V1__Scope subject;
+
+		alert_from_row(&al, &subject, res->res, i);
+		if (al.id <= c->push_seq)
+			continue;
+		p.seq = al.id;
+		p.body_case = PACE__V1__PUSH__BODY_ALERT;
+		p.alert = &al;
+		f.body_case = BODY(PUSH);
+		f.push = &p;
+		conn_send(c, &f);
+		if (conn_is_closing(c))
+			goto done;
+		c->push_seq = al.id;
+	}
+	/* A full page, or an alert delivered meanwhile that this read may
+	 * not have seen: read on from where we are. */
+	if (n >= CATCHUP_PAGE || c->alert_gap) {
+		c->alert_gap = 0;
+		catchup_read(k);
+		return;
+	}
+	c->alert_mode = ALERTS_LIVE;
+	topics_refresh_conn(c, 0);
+done:
+	conn_unref(c);
+	free(k);
 }
 
 static void
-first_snapshot_cb(void *arg, const struct db_result *res)
+catchup_read(struct catchup *k)
 {
-	struct subscribing *s = arg;
-	struct conn *c = s->r.c;
+	char after[24], limit[16];
 	const char *p[4];
 
-	if (res->err == 0 && !conn_is_closing(c)) {
-		Pace__V1__Frame f = PACE__V1__FRAME__INIT;
-		Pace__V1__Push push = PACE__V1__PUSH__INIT;
-		Pace__V1__Kpi k;
-		struct arena a = ARENA_INIT;
-		cJSON *j = db_json(res->res, 0, "k");
+	snprintf(after, sizeof(after), "%llu",
+		(unsigned long long)k->c->push_seq);
+	snprintf(limit, sizeof(limit), "%d", CATCHUP_PAGE);
+	p[0] = k->uid;
+	p[1] = after;
+	p[2] = "true";
+	p[3] = limit;
+	if (db_read(&st_alerts_for, p, catchup_cb, k) != 0) {
+		conn_close(k->c, "could not read the alerts missed: %s",
+			err_str(E_DB_BUSY));
+		conn_unref(k->c);
+		free(k);
+	}
+}
 
-		kpi_from_json(&k, j, &a);
-		k.computed_at = clock_now_us();
-		push.seq = topics_seq();
-		push.subscription = s->topic;
-		push.body_case = PACE__V1__PUSH__BODY_SNAPSHOT;
-		push.snapshot = &k;
-		f.body_case = BODY(PUSH);
-		f.push = &push;
-		conn_send(c, &f);
-		cJSON_Delete(j);
-		arena_free(&a);
-	}
-	if (s->resume_from == 0 || conn_is_closing(c)) {
-		conn_req_end(c);
-		free(s);
-		return;
-	}
-	/* Every alert for this user since resume_from, in order. */
-	{
-		char after[24];
-		snprintf(after, sizeof(after), "%llu",
-			(unsigned long long)s->resume_from);
-		p[0] = s->uid;
-		p[1] = after;
-		p[2] = "true";
-		p[3] = "1000";
-		if (db_read(&st_alerts_for, p, resumed_alerts_cb, s) != 0) {
-			conn_req_end(c);
-			free(s);
-		}
-	}
+static void
+catchup_start(struct conn *c)
+{
+	struct catchup *k = xcalloc(1, sizeof(*k));
+
+	conn_ref(c);
+	k->c = c;
+	req_actor(c, k->uid);
+	catchup_read(k);
 }
 
 static void
@@ -123,8 +142,8 @@ checked_cb(void *arg, const struct db_result *res)
 	struct conn *c = s->r.c;
 	Pace__V1__Frame f = PACE__V1__FRAME__INIT;
 	Pace__V1__Subscribed ok = PACE__V1__SUBSCRIBED__INIT;
-	char now[24];
-	const char *p[5];
+	uint64_t topic;
+	int catchup = 0;
 
 	if (res->err != 0) {
 		req_fail_db(&s->r, res);
@@ -136,37 +155,40 @@ checked_cb(void *arg, const struct db_result *res)
 		free(s);
 		return;
 	}
-	snprintf(s->org, sizeof(s->org), "%s", db_str(res->res, 0, "org_id"));
-	snprintf(s->kind, sizeof(s->kind), "%s", db_str(res->res, 0, "kind"));
-	snprintf(s->id, sizeof(s->id), "%s", db_str(res->res, 0, "id"));
-	snprintf(s->period, sizeof(s->period), "%s", db_str(res->res, 0, "period"));
-	s->topic = topics_subscribe(c, db_int(res->res, 0, "org_id"), s->kind,
-		db_int(res->res, 0, "id"), s->period);
-	if (s->topic == 0) {
+	topic = topics_subscribe(c, db_int(res->res, 0, "org_id"),
+		db_str(res->res, 0, "kind"), db_int(res->res, 0, "id"),
+		db_str(res->res, 0, "period"));
+	if (topic == 0) {
 		req_fail(&s->r, E_EXHAUSTED, NULL,
 			"at most %lld subscriptions per connection",
 			srv.cfg.max_subscriptions_per_client);
 		free(s);
 		return;
 	}
-	ok.subscription = s->topic;
-	ok.seq = topics_seq();
+	/* The first subscription joins the alert stream: from resume_from
+	 * (after reading what was missed), else from now. */
+	if (c->alert_mode == ALERTS_OFF) {
+		if (s->resume) {
+			c->alert_mode = ALERTS_CATCHUP;
+			c->alert_gap = 0;
+			c->push_seq = s->resume_from;
+			catchup = 1;
+		} else {
+			c->alert_mode = ALERTS_LIVE;
+			c->push_seq = topics_seq();
+		}
+	}
+	ok.subscription = topic;
+	ok.seq = c->push_seq;
 	f.body_case = BODY(SUBSCRIBED);
 	f.subscribed = &ok;
-	/* The request is answered; the conn stays referenced for the pushes. */
-	conn_req_begin(c);
 	req_reply(&s->r, &f);
-	snprintf(now, sizeof(now), "%lld", (long long)srv_now_us());
-	p[0] = s->org;
-	p[1] = s->kind;
-	p[2] = s->id;
-	p[3] = s->period;
-	p[4] = now;
-	s->r.c = c;
-	if (db_read(&st_sub_kpi, p, first_snapshot_cb, s) != 0) {
-		conn_req_end(c);
-		free(s);
-	}
+	free(s);
+	if (catchup)
+		catchup_start(c);
+	else if (c->alert_mode == ALERTS_LIVE)
+		topics_refresh_conn(c, topic);
+	/* (A catch-up in progress refreshes every topic when it ends.) */
 }
 
 static void
@@ -174,6 +196,7 @@ exec_subscribe(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
 	const Pace__V1__Subscribe *m = f->subscribe;
 	struct subscribing *s;
+	char uid[24];
 	const char *p[4];
 	int rc;
 
@@ -192,9 +215,10 @@ exec_subscribe(struct conn *c, uint32_t id, const pace_frame_t *f)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->resume_from = m->resume_from;
-	req_actor(c, s->uid);
+	s->resume = m->resume || m->resume_from > 0;
+	req_actor(c, uid);
 	req_start(&s->r, c, id, BODY(SUBSCRIBE));
-	p[0] = s->uid;
+	p[0] = uid;
 	p[1] = m->scope ? scope_kind_sql(m->scope->kind) : "";
 	p[2] = m->scope ? m->scope->name : "";
 	p[3] = m->period;
@@ -293,29 +317,60 @@ exec_alert_ack(struct conn *c, uint32_t id, const pace_frame_t *f)
 	req_write(c, id, BODY(ALERT_ACK), &st_alert_ack, p, 0, acked);
 }
 
+/* A ClockSet being stored (so that SQL's now() moves too: 032_clock.sql). */
+struct clocking {
+	struct req r;
+	int evaluate;
+};
+
+static void
+clock_stored_cb(void *arg, const struct db_result *res)
+{
+	struct clocking *k = arg;
+
+	if (res->err != 0) {
+		req_fail_db(&k->r, res);
+	} else {
+		if (k->evaluate)
+			feed_evaluate_now();
+		/* Snapshots depend on "now" (elapsed, pace): refresh them. */
+		topics_all_changed();
+		req_ok(&k->r, 0);
+	}
+	free(k);
+}
+
 static void
 exec_clock_set(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
-	Pace__V1__Frame out = PACE__V1__FRAME__INIT;
-	Pace__V1__Ok ok = PACE__V1__OK__INIT;
+	const Pace__V1__ClockSet *m = f->clock_set;
+	struct clocking *k;
+	char offset[24], frozen[24];
+	const char *p[2];
+	int rc;
 
 	if (!srv.cfg.test_clock) {
 		conn_send_error(c, id, E_DENIED, NULL,
 			"the clock can only be set when paced runs with --test-clock");
 		return;
 	}
-	srv.clock_offset_us = f->clock_set->now ? f->clock_set->now - clock_now_us()
-						: 0;
-	conn_log(c, LOG_INFO, "test clock set to %lld (offset %lld us)",
-		(long long)f->clock_set->now, (long long)srv.clock_offset_us);
-	if (f->clock_set->evaluate)
-		feed_evaluate_now();
-	/* Snapshots depend on "now" (elapsed, pace): refresh them. */
-	topics_all_changed();
-	out.id = id;
-	out.body_case = BODY(OK);
-	out.ok = &ok;
-	conn_send(c, &out);
+	srv.clock_offset_us = m->now ? m->now - clock_now_us() : 0;
+	srv.clock_frozen_us = m->now && m->freeze ? m->now : 0;
+	conn_log(c, LOG_INFO, "test clock set to %lld%s (offset %lld us)",
+		(long long)m->now, srv.clock_frozen_us ? ", frozen" : "",
+		(long long)srv.clock_offset_us);
+	k = xcalloc(1, sizeof(*k));
+	k->evaluate = m->evaluate;
+	req_start(&k->r, c, id, BODY(CLOCK_SET));
+	snprintf(offset, sizeof(offset), "%lld", (long long)srv.clock_offset_us);
+	snprintf(frozen, sizeof(frozen), "%lld", (long long)srv.clock_frozen_us);
+	p[0] = offset;
+	p[1] = frozen;
+	rc = db_write(&st_clock_set, p, DB_NOTIFY, clock_stored_cb, k);
+	if (rc != 0) {
+		req_fail(&k->r, rc, NULL, "%s", err_str(rc));
+		free(k);
+	}
 }
 
 const struct handler handler_subscribe = {"subscribe", 0, ROLES_ANY,

@@ -74,21 +74,16 @@ exec_hello(struct conn *c, uint32_t id, const pace_frame_t *f)
 static struct identity *
 identity_from_row(const PGresult *res)
 {
-	struct identity *id = xcalloc(1, sizeof(*id));
+	struct identity *id = identity_new(db_str(res, 0, "login"),
+		db_str(res, 0, "name"), db_str(res, 0, "team"),
+		db_str(res, 0, "org"), db_str(res, 0, "currency"),
+		db_str(res, 0, "timezone"));
 
 	id->user_id = db_int(res, 0, "user_id");
 	id->org_id = db_int(res, 0, "org_id");
 	id->team_id = db_int(res, 0, "team_id");
 	id->role = role_parse(db_str(res, 0, "role"));
 	id->expires_at = db_int(res, 0, "expires_at");
-	snprintf(id->login, sizeof(id->login), "%s", db_str(res, 0, "login"));
-	snprintf(id->name, sizeof(id->name), "%s", db_str(res, 0, "name"));
-	snprintf(id->team, sizeof(id->team), "%s", db_str(res, 0, "team"));
-	snprintf(id->org, sizeof(id->org), "%s", db_str(res, 0, "org"));
-	snprintf(id->currency, sizeof(id->currency), "%s",
-		db_str(res, 0, "currency"));
-	snprintf(id->timezone, sizeof(id->timezone), "%s",
-		db_str(res, 0, "timezone"));
 	return id;
 }
 
@@ -227,6 +222,7 @@ verified_cb(void *arg, int ok, const char *hash)
 		struct addr_entry *e = addrtab_get(c->addr);
 
 		e->fails++;
+		e->last_fail = clock_mono_us();
 		if (e->fails >= srv.cfg.login_max_failures) {
 			int shift = (int)(e->fails - srv.cfg.login_max_failures);
 			int64_t wait = 1000000LL << (shift > 20 ? 20 : shift);
@@ -365,6 +361,8 @@ resumed_cb(void *arg, const struct db_result *res)
 		return;
 	}
 	if (PQntuples(res->res) != 1) {
+		audit_security(rs->r.c, "resume_refused",
+			"session expired, revoked or unknown");
 		req_fail(&rs->r, E_UNAUTH, "token",
 			"session expired or revoked; log in again");
 		free(rs);

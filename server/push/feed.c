@@ -11,6 +11,7 @@
 #include "kpi_conv.h"
 #include "log.h"
 #include "metrics.h"
+#include "review.h"
 #include "server.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -19,6 +20,12 @@
 #define LEADER_LOCK 7420002
 
 static const struct stmt st_listen = {"listen", "LISTEN pace_events", 0};
+/* Operators (and tests) find this connection in pg_stat_activity by name. */
+static const struct stmt st_appname = {"listen_appname",
+	"SELECT set_config('application_name', 'pace-listen', false)", 0};
+static const struct stmt st_clock_offset = {"clock_get",
+	"SELECT offset_us, coalesce(frozen_us, 0) AS frozen_us "
+	"FROM pace.clock_get()", 0};
 static const struct stmt st_leader = {"leader_lock",
 	"SELECT pg_try_advisory_lock(7420002) AS ok", 0};
 static const struct stmt st_changes = {"changes_since",
@@ -34,7 +41,8 @@ static const struct stmt st_notify = {"notify",
 static const struct stmt st_prune = {"change_log_prune",
 	"SELECT pace.change_log_prune($1::int) AS n", 1};
 
-const struct stmt *const feed_stmts[] = {&st_listen, &st_leader, &st_changes,
+const struct stmt *const feed_stmts[] = {&st_listen, &st_appname,
+	&st_clock_offset, &st_leader, &st_changes,
 	&st_alert_seq, &st_alerts_after, &st_evaluate, &st_notify, &st_prune,
 	NULL};
 
@@ -58,6 +66,12 @@ int
 feed_is_leader(void)
 {
 	return F.leader;
+}
+
+int
+feed_is_ready(void)
+{
+	return F.ready;
 }
 
 /* Send one statement on the LISTEN connection. */
@@ -99,6 +113,25 @@ listen_cb(void *arg, const struct db_result *r)
 {
 	if (r->err != 0)
 		log_warn("feed: LISTEN failed: %s", r->message);
+}
+
+/* --test-clock: take over the clock a ClockSet stored (any instance's). */
+static void
+clock_offset_cb(void *arg, const struct db_result *r)
+{
+	int64_t offset, frozen;
+
+	if (r->err != 0 || !srv.cfg.test_clock)
+		return;
+	offset = db_int(r->res, 0, "offset_us");
+	frozen = db_int(r->res, 0, "frozen_us");
+	if (srv.clock_offset_us != offset || srv.clock_frozen_us != frozen) {
+		srv.clock_offset_us = offset;
+		srv.clock_frozen_us = frozen;
+		log_info("test clock: offset %lld us, frozen at %lld "
+			 "(from the database)",
+			(long long)offset, (long long)frozen);
+	}
 }
 
 /* --- alerts ---------------------------------------------------------------- */
@@ -200,14 +233,22 @@ alerts_cb(void *arg, const struct db_result *r)
 		fr = frame_pack(&f);
 		for (c = TAILQ_FIRST(&srv.clients); c; c = next) {
 			next = TAILQ_NEXT(c, all_entry);
-			if (c->ident == NULL || c->nsubs == 0 ||
+			if (c->ident == NULL || c->alert_mode == ALERTS_OFF ||
 				c->ident->org_id != org ||
 				!in_array(rcpt, c->ident->user_id))
 				continue;
-			if (conn_send_frame(c, fr) == 0)
+			if (c->alert_mode == ALERTS_CATCHUP) {
+				c->alert_gap = 1; /* its catch-up reads again */
+				continue;
+			}
+			if (al.id <= c->push_seq)
+				continue; /* it had this one (resumed past it) */
+			if (conn_send_frame(c, fr) == 0) {
+				c->push_seq = al.id;
 				sent++;
-			else
+			} else {
 				dropped++;
+			}
 		}
 		metrics_push(sent, dropped);
 		frame_unref(fr);
@@ -345,6 +386,9 @@ evaluate_cb(void *arg, const struct db_result *r)
 			metrics_alert();
 		feed_notify(NULL); /* wake every instance to deliver them */
 	}
+	/* After a time-driven pass: overdue action items, scheduled reviews. */
+	if (arg != NULL && r->err == 0)
+		review_sched_run();
 	if (F.nusers > 0 || F.eval_again || F.eval_nodes)
 		run_evaluate();
 }
@@ -355,7 +399,7 @@ run_evaluate(void)
 	char now[24], *users = NULL;
 	const char *p[3];
 	size_t cap, at = 0;
-	int all = F.eval_again || F.eval_nodes;
+	int all = F.eval_again || F.eval_nodes, nodes;
 
 	if (!F.leader || F.eval_running)
 		return;
@@ -373,13 +417,14 @@ run_evaluate(void)
 	p[0] = now;
 	p[1] = users; /* NULL: every scope */
 	p[2] = F.eval_nodes ? "true" : "false";
+	nodes = F.eval_nodes;
 	F.nusers = 0;
 	F.eval_again = 0;
 	F.eval_running = 1;
 	if (F.eval_nodes)
 		F.last_nodes_us = clock_mono_us();
 	F.eval_nodes = 0;
-	if (db_write(&st_evaluate, p, 0, evaluate_cb, NULL) != 0)
+	if (db_write(&st_evaluate, p, 0, evaluate_cb, nodes ? &F : NULL) != 0)
 		F.eval_running = 0;
 	free(users);
 }
@@ -436,7 +481,10 @@ on_state(struct pg_conn *pc, int ready, void *arg)
 		F.leader = 0;
 		return;
 	}
-	if (listen_send(&st_listen, listen_cb, NULL) != 0 ||
+	if (listen_send(&st_appname, listen_cb, NULL) != 0 ||
+		listen_send(&st_listen, listen_cb, NULL) != 0 ||
+		(srv.cfg.test_clock &&
+			listen_send(&st_clock_offset, clock_offset_cb, NULL) != 0) ||
 		listen_send(&st_leader, leader_cb, NULL) != 0)
 		log_warn("feed: LISTEN connection not ready");
 	F.last_try_us = clock_mono_us();
@@ -450,6 +498,10 @@ static void
 on_notify(struct pg_conn *pc, const char *channel, const char *payload,
 	void *arg)
 {
+	/* A ClockSet on another instance notifies too: follow its clock. */
+	if (srv.cfg.test_clock &&
+		listen_send(&st_clock_offset, clock_offset_cb, NULL) != 0)
+		log_debug("feed: clock offset not read");
 	feed_poke();
 }
 

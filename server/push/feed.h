@@ -35,5 +35,7 @@ void alert_from_row(Pace__V1__Alert *al, Pace__V1__Scope *subject,
 
 /* Is this instance the leader? */
 int feed_is_leader(void);
+/* Is the LISTEN connection up? (metrics) */
+int feed_is_ready(void);
 
 #endif

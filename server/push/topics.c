@@ -7,7 +7,11 @@
  * - A topic is on the dirty list iff its `dirty` flag is set; the flush
  *   timer runs while the list is non-empty.
  * - A snapshot is pushed only if its content differs from the last one
- *   pushed on the topic, so a recompute that changes nothing sends nothing.
+ *   pushed on the topic, so a recompute that changes nothing sends nothing;
+ *   except to subscribers marked fresh (new, or back from an alert
+ *   catch-up), who get it anyway, once.
+ * - At most one snapshot query per topic is in flight (busy), so the
+ *   snapshots a subscriber gets are in the order they were computed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,7 @@ struct topic {
 	int64_t scope_id;
 	char period[16];
 	struct conn **subs; /* borrowed: a closing conn unsubscribes itself */
+	uint8_t *fresh;     /* per subscriber: owed a snapshot */
 	int nsubs, cap;
 	unsigned dirty : 1;
 	unsigned busy : 1;
@@ -111,6 +116,7 @@ topic_free(struct topic *t)
 			}
 	T.ntopics--;
 	free(t->subs);
+	free(t->fresh);
 	free(t);
 }
 
@@ -163,7 +169,9 @@ topics_subscribe(struct conn *c, int64_t org_id, const char *kind,
 	if (t->nsubs == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 4;
 		t->subs = xrealloc(t->subs, (size_t)t->cap * sizeof(*t->subs));
+		t->fresh = xrealloc(t->fresh, (size_t)t->cap * sizeof(*t->fresh));
 	}
+	t->fresh[t->nsubs] = 0;
 	t->subs[t->nsubs++] = c;
 	s = xcalloc(1, sizeof(*s));
 	s->topic = t;
@@ -179,7 +187,9 @@ detach(struct conn *c, struct topic *t)
 {
 	for (int i = 0; i < t->nsubs; i++)
 		if (t->subs[i] == c) {
-			t->subs[i] = t->subs[--t->nsubs];
+			--t->nsubs;
+			t->subs[i] = t->subs[t->nsubs];
+			t->fresh[i] = t->fresh[t->nsubs];
 			break;
 		}
 	T.nsubs--;
@@ -234,13 +244,17 @@ topics_all_changed(void)
 		mark_dirty(t);
 }
 
-/* Publish a snapshot to every subscriber: packed once, queued by ref. */
+/*
+ * Publish a snapshot: packed once, queued by ref to every subscriber when
+ * it changed (all), else only to those owed one (fresh). Connections
+ * catching up on alerts get nothing now: they are refreshed at the end.
+ */
 static void
-publish(struct topic *t, Pace__V1__Kpi *k)
+publish(struct topic *t, Pace__V1__Kpi *k, int all)
 {
 	Pace__V1__Frame f = PACE__V1__FRAME__INIT;
 	Pace__V1__Push p = PACE__V1__PUSH__INIT;
-	struct frame *fr;
+	struct frame *fr = NULL;
 	size_t dropped = 0, sent = 0;
 
 	p.seq = T.seq;
@@ -249,19 +263,28 @@ publish(struct topic *t, Pace__V1__Kpi *k)
 	p.snapshot = k;
 	f.body_case = PACE__V1__FRAME__BODY_PUSH;
 	f.push = &p;
-	fr = frame_pack(&f);
 	/* Iterate from the end: a subscriber dropped for being too far behind
 	 * is removed from this array by conn_close -> topics_conn_closed. */
 	for (int i = t->nsubs - 1; i >= 0; i--) {
+		struct conn *c;
+
 		if (i >= t->nsubs)
 			continue;
-		if (conn_send_frame(t->subs[i], fr) == 0)
+		c = t->subs[i];
+		if (c->alert_mode == ALERTS_CATCHUP || !(all || t->fresh[i]))
+			continue;
+		t->fresh[i] = 0;
+		if (fr == NULL)
+			fr = frame_pack(&f);
+		if (conn_send_frame(c, fr) == 0)
 			sent++;
 		else
 			dropped++;
 	}
-	metrics_push(sent, dropped);
-	frame_unref(fr);
+	if (fr) {
+		metrics_push(sent, dropped);
+		frame_unref(fr);
+	}
 }
 
 static void
@@ -278,6 +301,7 @@ snapshot_cb(void *arg, const struct db_result *res)
 		Pace__V1__Kpi k;
 		size_t n;
 		uint8_t *buf;
+		int changed;
 
 		kpi_from_json(&k, j, &a);
 		/* The content decides whether anything changed. */
@@ -286,12 +310,13 @@ snapshot_cb(void *arg, const struct db_result *res)
 		pace__v1__kpi__pack(&k, buf);
 		crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
 		free(buf);
-		if (!t->has_last || memcmp(h, t->last, sizeof(h)) != 0) {
+		changed = !t->has_last || memcmp(h, t->last, sizeof(h)) != 0;
+		if (changed) {
 			memcpy(t->last, h, sizeof(h));
 			t->has_last = 1;
-			k.computed_at = clock_now_us();
-			publish(t, &k);
 		}
+		k.computed_at = clock_now_us();
+		publish(t, &k, changed);
 		cJSON_Delete(j);
 		arena_free(&a);
 	} else if (res->err != 0) {
@@ -310,6 +335,44 @@ snapshot_cb(void *arg, const struct db_result *res)
 	}
 }
 
+/* Send the topic's snapshot query; 0, or E_DB_BUSY (then not busy). */
+static int
+query(struct topic *t)
+{
+	char org[24], id[24], now[24];
+	const char *p[5];
+
+	snprintf(org, sizeof(org), "%lld", (long long)t->org_id);
+	snprintf(id, sizeof(id), "%lld", (long long)t->scope_id);
+	snprintf(now, sizeof(now), "%lld", (long long)srv_now_us());
+	p[0] = org;
+	p[1] = t->kind;
+	p[2] = id;
+	p[3] = t->period;
+	p[4] = now;
+	t->busy = 1;
+	if (db_read(&st_kpi_scope, p, snapshot_cb, t) != 0) {
+		t->busy = 0;
+		return E_DB_BUSY;
+	}
+	return 0;
+}
+
+static void
+unlink_dirty(struct topic *t)
+{
+	struct topic **pp;
+
+	if (!t->dirty)
+		return;
+	for (pp = &T.dirty; *pp; pp = &(*pp)->next_dirty)
+		if (*pp == t) {
+			*pp = t->next_dirty;
+			break;
+		}
+	t->dirty = 0;
+}
+
 static void
 flush_cb(uv_timer_t *timer)
 {
@@ -317,26 +380,34 @@ flush_cb(uv_timer_t *timer)
 
 	T.timer_on = 0;
 	while ((t = T.dirty) != NULL) {
-		char org[24], id[24], now[24];
-		const char *p[5];
-
 		T.dirty = t->next_dirty;
 		t->dirty = 0;
-		snprintf(org, sizeof(org), "%lld", (long long)t->org_id);
-		snprintf(id, sizeof(id), "%lld", (long long)t->scope_id);
-		snprintf(now, sizeof(now), "%lld", (long long)srv_now_us());
-		p[0] = org;
-		p[1] = t->kind;
-		p[2] = id;
-		p[3] = t->period;
-		p[4] = now;
-		t->busy = 1;
-		if (db_read(&st_kpi_scope, p, snapshot_cb, t) != 0) {
+		if (query(t) != 0) {
 			/* Queue full: try again after the next window. */
-			t->busy = 0;
 			t->again = 0;
 			mark_dirty(t);
 			break;
 		}
+	}
+}
+
+void
+topics_refresh_conn(struct conn *c, uint64_t topic_id)
+{
+	for (struct sub *s = c->subs; s; s = s->next) {
+		struct topic *t = s->topic;
+
+		if (topic_id != 0 && t->id != topic_id)
+			continue;
+		for (int i = 0; i < t->nsubs; i++)
+			if (t->subs[i] == c)
+				t->fresh[i] = 1;
+		/* In flight: its result goes to c too. Else compute it now,
+		 * ahead of the coalescing window. */
+		if (t->busy)
+			continue;
+		unlink_dirty(t);
+		if (query(t) != 0)
+			mark_dirty(t);
 	}
 }

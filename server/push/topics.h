@@ -14,6 +14,19 @@
 
 struct topic;
 
+/*
+ * A connection's alert stream (conn->alert_mode). OFF until its first
+ * Subscribe; then LIVE: every alert for its user with a sequence number
+ * above conn->push_seq is pushed as the feed reads it, once, in order. A
+ * Subscribe with resume_from starts in CATCHUP: the alerts missed since are
+ * read from the database first; meanwhile the connection gets neither live
+ * alerts (conn->alert_gap notes that one came, so the catch-up reads again)
+ * nor snapshots, so no push ever carries a sequence number beyond what the
+ * connection has received. At the end it goes LIVE and gets a fresh
+ * snapshot of every topic it follows.
+ */
+enum { ALERTS_OFF = 0, ALERTS_LIVE, ALERTS_CATCHUP };
+
 /* A connection's link to a topic (conn->subs is a list of these). */
 struct sub {
 	struct topic *topic;
@@ -28,6 +41,13 @@ void topics_init(uv_loop_t *loop, int coalesce_ms);
  */
 uint64_t topics_subscribe(struct conn *c, int64_t org_id, const char *kind,
 	int64_t scope_id, const char *period);
+/*
+ * Give c a snapshot of one of its topics (topic_id), or of every one (0),
+ * as soon as possible: the topic's next computed snapshot goes to c even if
+ * it is the same as the last one pushed. Snapshots of a topic are computed
+ * one at a time, so a subscriber never gets an older one after a newer.
+ */
+void topics_refresh_conn(struct conn *c, uint64_t topic_id);
 /* Drop one subscription of c (by topic id); 0 or E_NOTFOUND. */
 int topics_unsubscribe(struct conn *c, uint64_t topic_id);
 /* Drop every subscription of a closing connection. */

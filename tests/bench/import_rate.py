@@ -10,7 +10,9 @@ end-to-end rows per second, and checks that every row was stored.
     PACE_BUILD_DIR=build PYTHONPATH=build/tests/pyproto:tests/integration \\
         /usr/bin/python3 tests/bench/import_rate.py [--rows 100000]
 
-With --port (and --user/--password of an admin), it uses a running paced
+The PostgreSQL it starts is the integration tests' (fsync=off), so the
+figure is the server's and PostgreSQL's CPU cost, not the disk's. With
+--port (and --user/--password of an admin), it uses a running paced
 instead (its database is then not checked).
 """
 

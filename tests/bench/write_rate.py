@@ -9,8 +9,10 @@ after the group-committed transaction holding it is durable.
         /usr/bin/python3 tests/bench/write_rate.py [--clients 32] [--writes 200]
         [--bad-every N]   # every Nth write is refused (future `at`)
 
-Starts its own PostgreSQL and paced (the integration tests' helpers), and
-checks with psql that every acknowledged write is stored.
+Starts its own PostgreSQL and paced (the integration tests' helpers; that
+PostgreSQL runs with fsync=off, so this is CPU-bound: tests/bench/run
+measures with a durable one), and checks with psql that every acknowledged
+write is stored.
 """
 
 import argparse

@@ -49,6 +49,7 @@ class Data:
     def __init__(self, org, owner):
         self.customer = org.customer(owner)
         self.deal = org.deal(owner, self.customer.id)
+        self.deal2 = org.deal(owner, self.customer.id, amount=700)
         self.won = org.deal(owner, self.customer.id, amount=5000)
         self.won = expect(org.c(owner).rpc("deal_win", client_op_id=op_id(),
                                            id=self.won.id), "deal")
@@ -130,6 +131,9 @@ def test_list_filters_do_not_widen_scope(org, data, actor):
 def write_cases(org, d):
     """(name, frame, reply body) of every write on d's customer or deals."""
     cust, deal, won = d.customer.id, d.deal.id, d.won.id
+    plan = wire.make("payment_plan", client_op_id=op_id(), deal_id=won)
+    i = plan.payment_plan.installments.add()
+    i.due_on, i.amount = "2030-01-01", 5000
     return [
         ("customer_update", wire.make("customer_update", client_op_id=op_id(),
                                       id=cust, region="west"), "customer",
@@ -149,6 +153,9 @@ def write_cases(org, d):
                                          kind=2, customer_id=cust,
                                          deal_id=deal), "activity",
          "customer_id"),
+        ("deal_win", wire.make("deal_win", client_op_id=op_id(),
+                               id=d.deal2.id), "deal", "id"),
+        ("payment_plan", plan, "contract", "deal_id"),
         ("payment_receive", wire.make("payment_receive", client_op_id=op_id(),
                                       deal_id=won, amount=100), "contract",
          "deal_id"),

@@ -3,9 +3,11 @@ in the database (also when paced is killed mid-stream), bad writes in the
 same batches fail alone, and writes really are committed together (rows
 share transaction ids: count(DISTINCT xmin) < rows)."""
 
+import re
 import signal
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -17,6 +19,24 @@ from wire import expect, op_id
 CLIENTS = 32
 PER_CLIENT = 100
 BAD_EVERY = 20          # every 20th write of a client is refused (future at)
+
+# Prometheus metrics on a port of the server's choosing (its log names it).
+PACED_ARGS = ("--metrics-listen", "127.0.0.1:0")
+METRICS_RE = re.compile(r"metrics on http://\S+ \(port (\d+)\)")
+
+
+def batch_counters(paced):
+    """(batches, items) of group commit from /metrics, or None when this
+    paced serves no metrics."""
+    m = paced.wait_log(METRICS_RE, timeout=0.1)
+    if m is None:
+        return None
+    url = "http://127.0.0.1:%s/metrics" % m.group(1)
+    with urllib.request.urlopen(url, timeout=10) as r:
+        text = r.read().decode()
+    get = lambda name: int(float(re.search(  # noqa: E731
+        r"^%s (\S+)$" % name, text, re.M).group(1)))
+    return get("pace_db_batches_total"), get("pace_db_batch_items_total")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +108,9 @@ def run_writers(port, logins, n):
 
 def test_every_acknowledged_write_is_stored(org):
     logins = add_reps(org, CLIENTS, "gc")
+    counters0 = batch_counters(org.paced)
     out, errors, secs = run_writers(org.paced.port, logins, PER_CLIENT)
+    counters1 = batch_counters(org.paced)
     assert not errors, errors
     acked = [i for _, ids, _ in out.values() for i in ids]
     per_client_good = PER_CLIENT - PER_CLIENT // BAD_EVERY
@@ -105,6 +127,11 @@ def test_every_acknowledged_write_is_stored(org):
           "%d transactions" % (len(acked), CLIENTS, secs, len(acked) / secs,
                                xacts))
     assert xacts < len(acked) / 2, "writes were not batched"
+    if counters0 and counters1:
+        batches = counters1[0] - counters0[0]
+        items = counters1[1] - counters0[1]
+        print("group commit: %d items in %d batches" % (items, batches))
+        assert items >= len(acked) and items > 2 * batches
     # Rollups: one call/visit/email/meeting per acknowledged write.
     assert int(org.sql(
         "SELECT sum(calls + visits + emails + meetings) FROM pace.rollup_day r"
