@@ -6,10 +6,10 @@ PACE_BUILD_DEPS="build-essential cmake pkg-config gettext locales \
 libuv1-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler libsodium-dev \
 libssl-dev libsqlite3-dev libcjson-dev libcsv-dev libxlsxwriter-dev \
 libsystemd-dev libgtk-4-dev"
-PACE_RUN_DEPS="postgresql postgresql-contrib"
+PACE_RUN_DEPS="postgresql postgresql-contrib glib-networking fonts-wqy-microhei"
 PACE_TEST_DEPS="libcmocka-dev python3 python3-pytest python3-protobuf \
 protobuf-compiler clang libclang-rt-14-dev xvfb xauth dbus-x11 \
-redis-server mosquitto pgbouncer haproxy unzip"
+redis-server mosquitto pgbouncer haproxy unzip dpkg-dev systemd"
 
 # Run a command as root: directly when root, else through sudo.
 as_root() {

@@ -34,6 +34,8 @@ void ui_progress_report(GtkWidget *w, cJSON *o);
 
 GtkWidget *ui_chart_new(DeskModel *m);
 void ui_chart_report(GtkWidget *w, cJSON *o);
+/* The drawing's height (wall mode makes it fill the screen). */
+void ui_chart_set_height(GtkWidget *w, int height);
 
 GtkWidget *ui_board_new(DeskModel *m);
 void ui_board_report(GtkWidget *w, cJSON *o);

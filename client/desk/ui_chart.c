@@ -236,3 +236,11 @@ ui_chart_report(GtkWidget *w, cJSON *o)
 	cJSON_AddStringToObject(o, "legend", gtk_label_get_text(GTK_LABEL(v->legend)));
 	cJSON_AddNumberToObject(o, "drawn_width", gtk_widget_get_width(v->area));
 }
+
+void
+ui_chart_set_height(GtkWidget *w, int height)
+{
+	struct chart_view *v = g_object_get_data(G_OBJECT(w), "ui");
+
+	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(v->area), height);
+}

@@ -90,7 +90,12 @@ static const char *css =
 	".link-online { color: #1e8e3e; }\n"
 	".link-offline { color: #c5221f; font-weight: bold; }\n"
 	".error { color: #c5221f; }\n"
-	".wall .kpi-big { font-size: 400%; }\n";
+	".wall .kpi-big { font-size: 400%; }\n"
+	".wall .figure { font-size: 160%; }\n"
+	".wall .board-rank, .wall .board-name, .wall .board-att,"
+	" .wall .board .status-text { font-size: 150%; }\n"
+	".wall .board progressbar > trough, .wall .board progressbar > trough > progress"
+	" { min-height: 14px; }\n";
 
 /* --- what to watch ---------------------------------------------------------------- */
 
@@ -257,6 +262,10 @@ size_idle_cb(gpointer data)
 		w < 2400 ? "size-l" : "size-xl";
 
 	v->size_idle = 0;
+	/* On a wall the chart takes what the progress card leaves. */
+	ui_chart_set_height(v->chart, v->wall ?
+			MAX(220, gtk_widget_get_height(v->win) * 11 / 20 - 120) :
+			220);
 	if (cls != v->size_class) {
 		if (v->size_class)
 			gtk_widget_remove_css_class(v->win, v->size_class);

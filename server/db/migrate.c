@@ -58,14 +58,30 @@ migrate_apply(const char *conninfo)
 		rc = E_CONFIG;
 		goto out;
 	}
+	/*
+	 * Apply every version not recorded yet, in order: not only those
+	 * above the highest, so a migration numbered below one that landed
+	 * first (parallel branches) is still applied.
+	 */
 	for (int i = 0; i < nmigrations; i++) {
 		const struct migration *m = &migrations[i];
 		char ver[16];
 		const char *params[2] = {ver, m->name};
+		PGresult *q;
+		int applied_before;
 
-		if (m->version <= have)
-			continue;
 		snprintf(ver, sizeof(ver), "%d", m->version);
+		q = PQexecParams(pg,
+			"SELECT 1 FROM pace.schema_migrations WHERE version = $1",
+			1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(q) != PGRES_TUPLES_OK) {
+			PQclear(q);
+			goto fail;
+		}
+		applied_before = PQntuples(q) > 0;
+		PQclear(q);
+		if (applied_before)
+			continue;
 		if (!exec_ok(pg, "BEGIN"))
 			goto fail;
 		r = PQexec(pg, m->sql);
@@ -92,7 +108,7 @@ migrate_apply(const char *conninfo)
 		applied++;
 	}
 	log_info("database schema at version %d (%d applied now)",
-		applied ? latest : have, applied);
+		applied && latest > have ? latest : have, applied);
 	rc = 0;
 	goto out;
 fail:
