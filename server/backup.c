@@ -55,7 +55,8 @@ find_pg_dump(const char *pg_bindir)
 			int v = atoi(de->d_name);
 
 			snprintf(path, sizeof(path),
-				"/usr/lib/postgresql/%s/bin/pg_dump", de->d_name);
+			        "/usr/lib/postgresql/%s/bin/pg_dump",
+			        de->d_name);
 			if (v > best && access(path, X_OK) == 0)
 				best = v;
 		}
@@ -79,7 +80,7 @@ conninfo_to_env(const char *conninfo)
 
 	if (opts == NULL) {
 		fprintf(stderr, "paced backup: bad connection string: %s",
-			errmsg ? errmsg : "?\n");
+		        errmsg ? errmsg : "?\n");
 		PQfreemem(errmsg);
 		return -1;
 	}
@@ -100,8 +101,9 @@ backup_cmd(const char *conninfo, const char *pg_bindir, int argc, char **argv)
 	pid_t pid;
 
 	if (out == NULL || *out == '\0') {
-		fprintf(stderr, "usage: paced backup --output FILE "
-				"[--db CONNINFO | --data-dir DIR]\n");
+		fprintf(stderr,
+		        "usage: paced backup --output FILE "
+		        "[--db CONNINFO | --data-dir DIR]\n");
 		return 2;
 	}
 	pg_dump = find_pg_dump(pg_bindir);
@@ -120,27 +122,28 @@ backup_cmd(const char *conninfo, const char *pg_bindir, int argc, char **argv)
 	}
 	if (pid == 0) {
 		char *args[] = {pg_dump, "--format=custom", "--no-password",
-			"--file", tmp, NULL};
+		        "--file", tmp, NULL};
 
 		if (conninfo_to_env(conninfo) != 0)
 			_exit(2);
 		execvp(pg_dump, args);
 		fprintf(stderr, "paced backup: %s: %s\n", pg_dump,
-			strerror(errno));
+		        strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "paced backup: pg_dump failed; nothing written "
-				"to %s\n",
-			out);
+		fprintf(stderr,
+		        "paced backup: pg_dump failed; nothing written "
+		        "to %s\n",
+		        out);
 		goto out;
 	}
 	/* Durable before it takes the name, so FILE is always a whole dump. */
 	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0 ||
-		rename(tmp, out) != 0 || stat(out, &st) != 0) {
+	        rename(tmp, out) != 0 || stat(out, &st) != 0) {
 		fprintf(stderr, "paced backup: %s: %s\n", out, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -149,7 +152,7 @@ backup_cmd(const char *conninfo, const char *pg_bindir, int argc, char **argv)
 	close(fd);
 	printf("backup written to %s (%lld bytes, pg_dump custom format; "
 	       "restore with pg_restore)\n",
-		out, (long long)st.st_size);
+	        out, (long long)st.st_size);
 	code = 0;
 out:
 	if (code != 0 && tmp)

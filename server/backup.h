@@ -15,7 +15,7 @@ extern const char *const backup_flags[];
  * for pg_dump first. Returns the process exit code: 0, 2 (usage), 3 (the
  * dump failed).
  */
-int backup_cmd(const char *conninfo, const char *pg_bindir, int argc,
-	char **argv);
+int backup_cmd(
+        const char *conninfo, const char *pg_bindir, int argc, char **argv);
 
 #endif

@@ -46,6 +46,7 @@ struct config {
 	long long alert_interval_s;
 	long long change_poll_ms;
 	long long change_log_keep_s;
+	long long client_sndbuf_bytes;
 	int test_clock;
 	long long rate_limit_burst;
 	long long rate_limit_rps;

@@ -44,11 +44,14 @@ TAILQ_HEAD(outq_head, outq_item);
 struct sub;
 struct tls_conn;
 
+/* Every idle client holds one of these: mind the holes (docs/BENCHMARKS.md). */
 struct conn {
 	uv_tcp_t tcp;              /* first: the handle is the conn */
 	uint64_t id;               /* c#<id> in logs */
 	char addr[48];             /* "ip", the key for per-address limits */
 	uint16_t port;             /* the peer's; logs say "c#<id> addr:port" */
+	uint8_t alert_mode;        /* ALERTS_OFF/LIVE/CATCHUP (push/topics.h) */
+	uint8_t alert_gap;         /* an alert came during catch-up */
 	enum conn_state state;
 	unsigned flags;
 	int refs;
@@ -59,6 +62,7 @@ struct conn {
 	size_t outq_bytes;         /* bytes queued or being written */
 	int64_t outq_soft_since;   /* when outq_bytes went over soft, or 0 */
 	int inflight;              /* requests in progress */
+	int nsubs;
 	int64_t created_us;        /* monotonic */
 	int64_t last_active_us;    /* monotonic, last frame received */
 	int64_t linger_until_us;   /* monotonic deadline of a lingering close */
@@ -68,10 +72,7 @@ struct conn {
 	struct identity *ident;    /* owned; NULL until login */
 	struct tls_conn *tls;      /* owned; NULL for plaintext */
 	struct sub *subs;          /* owned list of subscriptions */
-	int nsubs;
 	uint64_t push_seq;         /* highest alert sequence delivered here */
-	uint8_t alert_mode;        /* ALERTS_OFF/LIVE/CATCHUP (push/topics.h) */
-	uint8_t alert_gap;         /* an alert came during catch-up */
 	TAILQ_ENTRY(conn) all_entry;     /* on srv.clients while open */
 	TAILQ_ENTRY(conn) pending_entry; /* on the flush list */
 };

@@ -42,6 +42,29 @@ static const char *const names[] = {
 	[ROLE_REP] = "rep",
 };
 
+void
+identity_set_token_hash(struct identity *id, const char *hex)
+{
+	memset(id->token_hash, 0, sizeof(id->token_hash));
+	for (size_t i = 0; i < 2 * sizeof(id->token_hash) && hex[i]; i++) {
+		int c = hex[i], v = c >= 'a' ? c - 'a' + 10
+			: c >= 'A' ? c - 'A' + 10 : c - '0';
+		id->token_hash[i / 2] |= (uint8_t)((v & 15) << (i % 2 ? 0 : 4));
+	}
+}
+
+void
+identity_token_hash(const struct identity *id, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < sizeof(id->token_hash); i++) {
+		hex[2 * i] = digits[id->token_hash[i] >> 4];
+		hex[2 * i + 1] = digits[id->token_hash[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
 enum role
 role_parse(const char *s)
 {

@@ -34,8 +34,8 @@ struct identity {
 	const char *org;
 	const char *currency;
 	const char *timezone;
-	char token_hash[65]; /* hex hash of this connection's session token */
-	char strs[];         /* the strings above */
+	uint8_t token_hash[32]; /* hash of this connection's session token */
+	char strs[];            /* the strings above */
 };
 
 /* A new identity holding copies of the strings (NULL taken as ""); ids,
@@ -43,6 +43,10 @@ struct identity {
 struct identity *identity_new(const char *login, const char *name,
 	const char *team, const char *org, const char *currency,
 	const char *timezone);
+
+/* The token hash as the database has it: 64 hex digits. */
+void identity_set_token_hash(struct identity *id, const char *hex);
+void identity_token_hash(const struct identity *id, char hex[65]);
 
 enum role role_parse(const char *s);
 const char *role_name(enum role r);

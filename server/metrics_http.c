@@ -10,10 +10,11 @@
  *
  * Limits, so that a scraper (or anyone reaching the port) cannot hurt the
  * server: at most MAX_CONNS connections at once (more are closed at accept),
- * a request head of at most MAX_REQ bytes (else 431), and REQ_TIMEOUT_MS to
- * send it (else the connection is closed). Every response closes the
- * connection ("Connection: close"): Prometheus reconnects per scrape, which
- * costs nothing at scrape intervals of seconds.
+ * a request head of at most MAX_REQ bytes (else 431), and REQ_TIMEOUT_MS for
+ * the whole exchange, request and answer (then the connection is closed,
+ * written or not: a scraper that does not read cannot pin memory). Every
+ * response closes the connection ("Connection: close"): Prometheus
+ * reconnects per scrape, which costs nothing at scrape intervals of seconds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +32,15 @@
 #define REQ_TIMEOUT_MS 5000
 
 struct mconn {
-	uv_tcp_t tcp;              /* first: the handle's address is ours */
-	uv_timer_t timer;          /* closes a connection that stalls */
-	uv_write_t wr;             /* the one response write */
-	char *resp;                /* owned: the response being written */
-	size_t len;                /* bytes of the request head in buf */
-	int open_handles;          /* freed when both handles are closed */
+	uv_tcp_t tcp; /* first: the handle's address is ours */
+	uv_timer_t timer; /* REQ_TIMEOUT_MS after accept: close */
+	uv_write_t wr; /* the one response write */
+	char *resp; /* owned: the response being written */
+	size_t len; /* bytes of the request head in buf */
+	int open_handles; /* freed when both handles are closed */
 	int closing;
-	TAILQ_ENTRY(mconn) entry;  /* on H.conns while open */
-	char buf[MAX_REQ];         /* the request head */
+	TAILQ_ENTRY(mconn) entry; /* on H.conns while open */
+	char buf[MAX_REQ]; /* the request head */
 };
 
 static struct {
@@ -83,36 +84,37 @@ write_cb(uv_write_t *req, int status)
 /* Send status line, headers and (unless head_only) body, then close. */
 static void
 respond(struct mconn *mc, const char *status, const char *ctype,
-	const char *extra, const char *body, size_t blen, int head_only)
+        const char *extra, const char *body, size_t blen, int head_only)
 {
 	uv_buf_t b;
 	int n, rc;
 
 	uv_read_stop((uv_stream_t *)&mc->tcp);
 	n = snprintf(NULL, 0,
-		"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		"%sConnection: close\r\n\r\n",
-		status, ctype, blen, extra);
+	        "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	        "%sConnection: close\r\n\r\n",
+	        status, ctype, blen, extra);
 	mc->resp = xmalloc((size_t)n + 1 + blen);
 	snprintf(mc->resp, (size_t)n + 1,
-		"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		"%sConnection: close\r\n\r\n",
-		status, ctype, blen, extra);
+	        "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	        "%sConnection: close\r\n\r\n",
+	        status, ctype, blen, extra);
 	if (!head_only && blen > 0)
 		memcpy(mc->resp + n, body, blen);
-	b = uv_buf_init(mc->resp, (unsigned)n + (head_only ? 0 : (unsigned)blen));
+	b = uv_buf_init(
+	        mc->resp, (unsigned)n + (head_only ? 0 : (unsigned)blen));
 	mc->wr.data = mc;
-	if ((rc = uv_write(&mc->wr, (uv_stream_t *)&mc->tcp, &b, 1,
-		     write_cb)) != 0)
+	if ((rc = uv_write(
+	             &mc->wr, (uv_stream_t *)&mc->tcp, &b, 1, write_cb)) != 0)
 		mconn_close(mc);
 }
 
 static void
 respond_text(struct mconn *mc, const char *status, const char *extra,
-	const char *text)
+        const char *text)
 {
 	respond(mc, status, "text/plain; charset=utf-8", extra, text,
-		strlen(text), 0);
+	        strlen(text), 0);
 }
 
 /*
@@ -128,14 +130,14 @@ serve(struct mconn *mc)
 	int head_only;
 
 	if (sscanf(mc->buf, "%15s %1023s %15s", method, target, version) != 3 ||
-		strncmp(version, "HTTP/1.", 7) != 0) {
+	        strncmp(version, "HTTP/1.", 7) != 0) {
 		respond_text(mc, "400 Bad Request", "", "bad request\n");
 		return;
 	}
 	head_only = strcmp(method, "HEAD") == 0;
 	if (!head_only && strcmp(method, "GET") != 0) {
 		respond_text(mc, "405 Method Not Allowed",
-			"Allow: GET, HEAD\r\n", "only GET\n");
+		        "Allow: GET, HEAD\r\n", "only GET\n");
 		return;
 	}
 	path_end = strchr(target, '?');
@@ -144,8 +146,9 @@ serve(struct mconn *mc)
 		size_t len;
 		char *text = metrics_render(&len);
 
-		respond(mc, "200 OK", "text/plain; version=0.0.4; charset=utf-8",
-			"", text, len, head_only);
+		respond(mc, "200 OK",
+		        "text/plain; version=0.0.4; charset=utf-8", "", text,
+		        len, head_only);
 		free(text);
 		return;
 	}
@@ -173,11 +176,10 @@ read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	mc->len += (size_t)nread;
 	mc->buf[mc->len] = '\0';
 	if (strstr(mc->buf, "\r\n\r\n") || strstr(mc->buf, "\n\n")) {
-		uv_timer_stop(&mc->timer);
-		serve(mc);
+		serve(mc); /* the deadline also bounds the write */
 	} else if (mc->len >= MAX_REQ - 1) {
 		respond_text(mc, "431 Request Header Fields Too Large", "",
-			"request too large\n");
+		        "request too large\n");
 	}
 }
 
@@ -204,7 +206,7 @@ on_connection(uv_stream_t *server, int status)
 	TAILQ_INSERT_TAIL(&H.conns, mc, entry);
 	H.nconns++;
 	if (uv_accept(server, (uv_stream_t *)&mc->tcp) != 0 ||
-		H.nconns > MAX_CONNS) {
+	        H.nconns > MAX_CONNS) {
 		/* Too many scrapers at once: close (after accepting, so the
 		 * backlog drains). */
 		mconn_close(mc);
@@ -235,7 +237,7 @@ metrics_http_start(uv_loop_t *loop, const char *hostport)
 		rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss);
 	else
 		rc = uv_ip4_addr(*host ? host : "0.0.0.0", port,
-			(struct sockaddr_in *)&ss);
+		        (struct sockaddr_in *)&ss);
 	if (rc != 0) {
 		log_error("metrics_listen: bad address '%s'", host);
 		return E_CONFIG;
@@ -243,17 +245,17 @@ metrics_http_start(uv_loop_t *loop, const char *hostport)
 	TAILQ_INIT(&H.conns);
 	uv_tcp_init(loop, &H.lsock);
 	if ((rc = uv_tcp_bind(&H.lsock, (struct sockaddr *)&ss, 0)) != 0 ||
-		(rc = uv_listen((uv_stream_t *)&H.lsock, 64, on_connection)) !=
-			0) {
-		log_error("metrics: listen on %s: %s", hostport,
-			uv_strerror(rc));
+	        (rc = uv_listen((uv_stream_t *)&H.lsock, 64, on_connection)) !=
+	                0) {
+		log_error(
+		        "metrics: listen on %s: %s", hostport, uv_strerror(rc));
 		uv_close((uv_handle_t *)&H.lsock, lsock_closed_cb);
 		return rc;
 	}
 	uv_tcp_getsockname(&H.lsock, (struct sockaddr *)&ss, &len);
 	H.port = ntohs(ss.ss_family == AF_INET6
-			? ((struct sockaddr_in6 *)&ss)->sin6_port
-			: ((struct sockaddr_in *)&ss)->sin_port);
+	                ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                : ((struct sockaddr_in *)&ss)->sin_port);
 	H.active = 1;
 	metrics_sampler_start(loop);
 	log_info("metrics on http://%s/metrics (port %d)", hostport, H.port);

@@ -44,8 +44,8 @@ sdnotify(const char *state)
 		return;
 	/* A datagram socket never blocks the loop on a full peer: MSG_DONTWAIT. */
 	(void)sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT,
-		(struct sockaddr *)&sa,
-		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	        (struct sockaddr *)&sa,
+	        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
 	close(fd);
 }
 #endif

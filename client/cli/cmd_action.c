@@ -64,10 +64,10 @@ item_print(const Pace__V1__ActionItem *a)
 
 	snprintf(id, sizeof(id), "%lld", (long long)a->id);
 	if (a->review_id && a->diagnosis)
-		snprintf(rv, sizeof(rv), _("#%lld, diagnosis %d"),
+		snprintf(rv, sizeof(rv), _("%lld, diagnosis %d"),
 			(long long)a->review_id, a->diagnosis);
 	else if (a->review_id)
-		snprintf(rv, sizeof(rv), "#%lld", (long long)a->review_id);
+		snprintf(rv, sizeof(rv), "%lld", (long long)a->review_id);
 	if (a->closed_at)
 		pc_time_format(a->closed_at, closed, sizeof(closed));
 	const char *kv[] = {_("ID"), id, _("Owner"), a->owner_name,

@@ -622,7 +622,8 @@ review_md(FILE *out, const cJSON *doc)
 		const char *k = jstr(it, "mix_standout");
 		char key[64];
 
-		fprintf(out, _("### %lld. %s (%s) — %s of target\n\n"),
+		fputs("### ", out);
+		fprintf(out, _("%lld. %s (%s) — %s of target\n\n"),
 			(long long)jfen(jget(it, "rank")), jstr(it, "user.name"),
 			jstr(it, "team.name"), pct(jget(it, "attainment"), a, 48));
 		if (*k) {

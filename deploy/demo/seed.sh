@@ -36,3 +36,6 @@ zhengyi 郑一 上海一组 2025-06-30 上海
 fenger 冯二 上海一组 2026-10-12 安徽
 REPS
 echo "seeded: 2 offices, 2 teams, 1 director, 2 managers, 10 reps"
+
+# Last year's history and this year's plan of ¥20,000,000 (issue 4).
+sh "$(dirname "$0")/history.sh"

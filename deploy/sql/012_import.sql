@@ -51,8 +51,10 @@ BEGIN
 	SELECT * INTO b FROM import_batch x WHERE x.id = p_id AND x.user_id = a.id
 	FOR UPDATE;
 	IF NOT FOUND THEN
-		PERFORM fail('PA404', format('no import %s', coalesce(p_id, 0)),
-			'import_id');
+		-- Another user's batch: the same answer, audited (PA4S4, 005).
+		PERFORM fail(CASE WHEN EXISTS (SELECT 1 FROM import_batch x
+				WHERE x.id = p_id) THEN 'PA4S4' ELSE 'PA404' END,
+			format('no import %s', coalesce(p_id, 0)), 'import_id');
 	END IF;
 	IF b.state <> 'open' THEN
 		PERFORM fail('PA409', format('import %s is already committed', b.id),

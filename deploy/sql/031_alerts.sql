@@ -300,7 +300,9 @@ BEGIN
 	SELECT * INTO al FROM alert WHERE id = p_id AND org_id = a.org_id;
 	IF NOT FOUND OR NOT a.id IN (SELECT alert_recipients(al.org_id,
 		al.subject_kind, al.subject_id)) THEN
-		PERFORM fail('PA404', format('no alert %s', p_id), 'id');
+		-- Someone else's alert: the same answer, audited (PA4S4, 005).
+		PERFORM fail(CASE WHEN FOUND THEN 'PA4S4' ELSE 'PA404' END,
+			format('no alert %s', p_id), 'id');
 	END IF;
 	INSERT INTO alert_ack (alert_id, user_id) VALUES (p_id, a.id)
 	ON CONFLICT DO NOTHING;

@@ -157,7 +157,9 @@ BEGIN
 			AND x.period = (period_parse(p_period)).canon;
 	END IF;
 	IF rv.id IS NULL OR NOT can_read(a, rv.scope_kind, rv.scope_id, true) THEN
-		PERFORM fail('PA404', what, 'id');
+		-- Out of reach: the same answer, audited (PA4S4, 005).
+		PERFORM fail(CASE WHEN rv.id IS NULL THEN 'PA404' ELSE 'PA4S4' END,
+			what, 'id');
 	END IF;
 	RETURN QUERY SELECT * FROM review_out(rv.id, true, now_ts);
 END $$;

@@ -52,7 +52,9 @@ BEGIN
 	SELECT * INTO rv FROM review WHERE id = p_id AND org_id = a.org_id;
 	IF NOT FOUND OR a.role NOT IN ('director', 'admin', 'manager')
 		OR NOT can_read(a, rv.scope_kind, rv.scope_id, true) THEN
-		PERFORM fail('PA404', format('no review %s', p_id), 'review_id');
+		-- Out of reach: the same answer, audited (PA4S4, 005).
+		PERFORM fail(CASE WHEN FOUND THEN 'PA4S4' ELSE 'PA404' END,
+			format('no review %s', p_id), 'review_id');
 	END IF;
 	RETURN rv;
 END $$;
@@ -187,7 +189,9 @@ BEGIN
 	SELECT * INTO ai FROM action_item WHERE id = p_id AND org_id = a.org_id
 	FOR UPDATE;
 	IF NOT FOUND OR NOT sees(a, ai.owner_id) THEN
-		PERFORM fail('PA404', format('no action item %s', p_id), 'id');
+		-- Out of scope: the same answer, audited (PA4S4, 005).
+		PERFORM fail(CASE WHEN FOUND THEN 'PA4S4' ELSE 'PA404' END,
+			format('no action item %s', p_id), 'id');
 	END IF;
 	RETURN ai;
 END $$;

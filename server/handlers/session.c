@@ -188,7 +188,7 @@ created_cb(void *arg, const struct db_result *res)
 	if ((e = addrtab_find(l->r.c->addr)) != NULL)
 		e->fails = 0;
 	id = identity_from_row(res->res);
-	snprintf(id->token_hash, sizeof(id->token_hash), "%s", l->token_hash);
+	identity_set_token_hash(id, l->token_hash);
 	fill_identity(&im, id);
 	ok.token = l->token;
 	ok.expires_at = id->expires_at;
@@ -369,7 +369,7 @@ resumed_cb(void *arg, const struct db_result *res)
 		return;
 	}
 	id = identity_from_row(res->res);
-	snprintf(id->token_hash, sizeof(id->token_hash), "%s", rs->token_hash);
+	identity_set_token_hash(id, rs->token_hash);
 	fill_identity(&im, id);
 	ok.token = "";
 	ok.expires_at = id->expires_at;
@@ -415,12 +415,13 @@ revoked_cb(struct req *r, const struct db_result *res)
 static void
 exec_logout(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
-	char uid[24];
+	char uid[24], hash[TOKEN_HASH_HEX + 1];
 	const char *params[3];
 
 	req_actor(c, uid);
+	identity_token_hash(c->ident, hash);
 	params[0] = uid;
-	params[1] = c->ident->token_hash;
+	params[1] = hash;
 	params[2] = c->addr;
 	req_write(c, id, BODY(LOGOUT), &st_session_revoke, params, 0,
 		revoked_cb);

@@ -29,10 +29,7 @@ import wire  # noqa: E402
 from wire import expect, op_id  # noqa: E402
 
 
-def writer(port, login, n, bad_every, go, out):
-    c = wire.connect(port, login, "bench-password", timeout=300)
-    cust = expect(c.rpc("customer_add", client_op_id=op_id(),
-                        name="Bench " + login), "customer")
+def writer(c, cust, n, bad_every, go, out, login):
     frames = []
     for k in range(n):
         at = 0
@@ -81,9 +78,15 @@ def main():
             logins.append(login)
         go = threading.Barrier(args.clients + 1)
         out = {}
+        clients = []
+        for login in logins:        # log in one by one, then write at once
+            c = wire.connect(srv.port, login, "bench-password", timeout=300)
+            cust = expect(c.rpc("customer_add", client_op_id=op_id(),
+                                name="Bench " + login), "customer")
+            clients.append((c, cust, login))
         threads = [threading.Thread(target=writer, args=(
-            srv.port, login, args.writes, args.bad_every, go, out))
-            for login in logins]
+            c, cust, args.writes, args.bad_every, go, out, login))
+            for c, cust, login in clients]
         for t in threads:
             t.start()
         go.wait()

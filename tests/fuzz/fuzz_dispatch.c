@@ -303,7 +303,6 @@ fake_conn(int fd, int role)
 		id->org_id = 1;
 		id->team_id = role >= ROLE_MANAGER ? 3 : 0;
 		id->role = (enum role)role;
-		snprintf(id->token_hash, sizeof(id->token_hash), "%064d", 0);
 		conn_set_identity(c, id);
 	} else if (role < 0) {
 		c->state = CONN_HELLO;

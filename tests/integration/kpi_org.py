@@ -28,6 +28,14 @@ Kind = capture_pb2.ActivityKind
 ScopeKind = kpi_pb2.ScopeKind
 YUAN = 100  # fen
 
+# The exact key set of `pace kpi --json` (issue 4), also the "kpi" object
+# of every `pace watch --json` snapshot line.
+KPI_KEYS = {"scope", "period", "currency", "actual", "target", "attainment",
+            "elapsed", "pace", "status", "new_leads", "followups",
+            "lead_to_opp", "win_rate", "cycle_days", "avg_deal", "pipeline",
+            "coverage", "collection_rate", "overdue_rate", "funnel", "mix",
+            "loss_reasons", "rank"}
+
 
 def cst(text):
     """Microseconds of an Asia/Shanghai wall-clock time 'YYYY-MM-DD HH:MM'

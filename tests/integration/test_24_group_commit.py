@@ -58,19 +58,29 @@ def add_reps(org, n, prefix):
     return logins
 
 
-def writer(port, login, n, out, errors, stop=None):
-    """Log n activities pipelined on one connection; record acks."""
-    try:
+def connect_all(port, logins):
+    """Log every writer in and give it a customer, one after the other
+    (many logins at once can outlast the handshake deadline on a busy
+    machine; the writes are what runs concurrently)."""
+    clients = {}
+    for login in logins:
         c = wire.connect(port, login, PASSWORD, timeout=120)
         cust = expect(c.rpc("customer_add", client_op_id=op_id(),
                             name="GC " + login), "customer")
+        clients[login] = (c, cust.id)
+    return clients
+
+
+def writer(c, login, cust_id, n, out, errors):
+    """Log n activities pipelined on one connection; record acks."""
+    try:
         frames, bad = [], set()
         for k in range(n):
             at = 0
             if k % BAD_EVERY == BAD_EVERY - 1:
                 at = now_us() + 3600 * 10 ** 6
             f = make("activity_log", client_op_id=op_id(), kind=1 + k % 4,
-                     customer_id=cust.id, at=at, note="%s #%d" % (login, k))
+                     customer_id=cust_id, at=at, note="%s #%d" % (login, k))
             rid = c.assign_id(f)
             if at:
                 bad.add(rid)
@@ -87,17 +97,19 @@ def writer(port, login, n, out, errors, stop=None):
                 refused += 1
             else:
                 acked.append(expect(r, "activity").id)
-        out[login] = (cust.id, acked, refused)
-        c.close()
+        out[login] = (cust_id, acked, refused)
     except Exception as e:  # noqa: BLE001  (reported by the main thread)
         errors.append("%s: %r" % (login, e))
+    finally:
+        c.close()
 
 
 def run_writers(port, logins, n):
+    clients = connect_all(port, logins)
     out, errors = {}, []
-    threads = [threading.Thread(target=writer,
-                                args=(port, login, n, out, errors))
-               for login in logins]
+    threads = [threading.Thread(target=writer, args=(c, login, cust, n, out,
+                                                     errors))
+               for login, (c, cust) in clients.items()]
     t0 = time.monotonic()
     for t in threads:
         t.start()
@@ -145,10 +157,11 @@ def test_acknowledged_writes_survive_a_killed_server(org, paced_factory):
     o = Org(srv)
     logins = add_reps(o, 8, "kill")
     o.close()
+    clients = connect_all(srv.port, logins)
     out, errors = {}, []
-    threads = [threading.Thread(target=writer,
-                                args=(srv.port, login, 200, out, errors))
-               for login in logins]
+    threads = [threading.Thread(target=writer, args=(c, login, cust, 200, out,
+                                                     errors))
+               for login, (c, cust) in clients.items()]
     for t in threads:
         t.start()
     # Kill it while writes are being committed.

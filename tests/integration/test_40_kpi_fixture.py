@@ -74,7 +74,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from kpi_org import KpiOrg, cst, set_clock, utc
+from kpi_org import KPI_KEYS, KpiOrg, cst, set_clock, utc
 from pacecli import PaceCli
 from pacedproc import ADMIN, ADMIN_PASSWORD
 
@@ -86,11 +86,7 @@ PERIODS = ("2026-11", "2026Q4", "2026-W47")
 ELAPSED = {"2026-11": F(37, 60), "2026Q4": F(99, 184), "2026-W47": F(1, 2)}
 
 # The exact key set of `pace kpi --json` (issue 4).
-KEYS = {"scope", "period", "currency", "actual", "target", "attainment",
-        "elapsed", "pace", "status", "new_leads", "followups",
-        "lead_to_opp", "win_rate", "cycle_days", "avg_deal", "pipeline",
-        "coverage", "collection_rate", "overdue_rate", "funnel", "mix",
-        "loss_reasons", "rank"}
+KEYS = KPI_KEYS
 STAGES = ("lead", "qualified", "proposal", "quote", "negotiation", "won",
           "lost")
 

@@ -97,46 +97,57 @@ def test_members_numbers(org, team_review):
     assert approx(got[org.login("busy")]["prev"]["attainment"], 0)
 
 
+def same_as_kpi_get(org, who, kind, name, r):
+    """The KPIs r (a review's member or team "kpi") are exactly what
+    KpiGet answers for that scope and October."""
+    k = expect(org.c(who).call(make("kpi_get", scope=scope(kind, name),
+                                    period="2026-10")), "kpi")
+
+    def opt_int(v):
+        return None if v is None else int(v)
+
+    pairs = [
+        (k.actual, int(r["actual"])),
+        (k.target.v if k.HasField("target") else None, opt_int(r["target"])),
+        (k.new_leads, r["new_leads"]),
+        (k.followups_total, r["followups"]["total"]),
+        (k.calls, r["followups"]["call"]),
+        (k.visits, r["followups"]["visit"]),
+        (k.emails, r["followups"]["email"]),
+        (k.meetings, r["followups"]["meeting"]),
+        (k.pipeline_count, r["pipeline"]["count"]),
+        (k.pipeline_amount, int(r["pipeline"]["amount"])),
+        (k.pipeline_weighted, int(r["pipeline"]["weighted"])),
+        (k.avg_deal.v if k.HasField("avg_deal") else None,
+         opt_int(r["avg_deal"])),
+        (k.rank or None, r["rank"]),
+    ]
+    for got, want in pairs:
+        assert got == want, (name, got, want)
+    for field, key in (("attainment", "attainment"), ("pace", "pace"),
+                       ("elapsed", "elapsed"), ("lead_to_opp", "lead_to_opp"),
+                       ("win_rate", "win_rate"), ("coverage", "coverage"),
+                       ("collection_rate", "collection_rate"),
+                       ("overdue_rate", "overdue_rate")):
+        want = None if r[key] is None else float(r[key])
+        got = getattr(k, field).v if k.HasField(field) else None
+        assert (got is None) == (want is None), (name, field)
+        if got is not None:
+            assert abs(got - want) < 1e-9, (name, field, got, want)
+    for field, key in (("cycle_mean", "mean"), ("cycle_median", "median")):
+        want = r["cycle_days"][key]
+        got = getattr(k, field).v if k.HasField(field) else None
+        assert (got is None) == (want is None), (name, field)
+        if got is not None:
+            assert abs(got - float(want)) < 1e-9, (name, field)
+
+
 def test_member_kpis_equal_kpi_get(org, team_review):
-    """The review computes its members' KPIs set-wise (pace.member_kpis):
+    """The review computes its members' KPIs set-wise (pace.scope_kpis):
     they must be exactly what KpiGet says for each of them."""
     _, c = team_review
     for m in c["members"]:
-        k = expect(org.c("ma").call(make("kpi_get", scope=scope(
-            "user", m["user"]["login"]), period="2026-10")), "kpi")
-        r = m["kpi"]
-
-        def num(v):
-            return None if v is None else float(v)
-
-        pairs = [
-            (k.actual, int(r["actual"])),
-            (k.target.v if k.HasField("target") else None,
-             None if r["target"] is None else int(r["target"])),
-            (k.new_leads, r["new_leads"]),
-            (k.followups_total, r["followups"]["total"]),
-            (k.calls, r["followups"]["call"]),
-            (k.meetings, r["followups"]["meeting"]),
-            (k.pipeline_count, r["pipeline"]["count"]),
-            (k.pipeline_amount, int(r["pipeline"]["amount"])),
-            (k.pipeline_weighted, int(r["pipeline"]["weighted"])),
-            (k.avg_deal.v if k.HasField("avg_deal") else None,
-             None if r["avg_deal"] is None else int(r["avg_deal"])),
-            (k.rank or None, r["rank"]),
-        ]
-        for got, want in pairs:
-            assert got == want, (m["user"]["login"], got, want)
-        for field, key in (("attainment", "attainment"), ("pace", "pace"),
-                           ("lead_to_opp", "lead_to_opp"),
-                           ("win_rate", "win_rate"), ("coverage", "coverage"),
-                           ("collection_rate", "collection_rate"),
-                           ("overdue_rate", "overdue_rate")):
-            want = num(r[key])
-            got = getattr(k, field).v if k.HasField(field) else None
-            assert (got is None) == (want is None), (m["user"]["login"], field)
-            if got is not None:
-                assert abs(got - want) < 1e-9, (m["user"]["login"], field)
-        assert k.HasField("cycle_median") == (r["cycle_days"]["median"] is not None)
+        same_as_kpi_get(org, "ma", "user", m["user"]["login"], m["kpi"])
 
 
 def test_top_three(org, team_review):
@@ -254,6 +265,8 @@ def test_org_review(org):
                                                        org.team("B")]
     tb = c["teams"][1]["kpi"]
     assert int(tb["actual"]) == 18 * M and approx(tb["attainment"], 0.9)
+    for t in c["teams"]:  # computed set-wise too (pace.scope_kpis)
+        same_as_kpi_get(org, "dir", "team", t["team"]["name"], t["kpi"])
     assert [t["user"]["login"] for t in c["top"]] == [
         org.login("bstar"), org.login("star"), org.login("second")]
     # bstar is compared with team B, star with team A.
@@ -263,6 +276,16 @@ def test_org_review(org):
         org.login(w) for w in ("busy", "debtor", "quiet", "slow", "thin")}
     assert c["star"]["stars"][0]["user"]["login"] == org.login("bstar")
     assert c["star"]["runner_up"]["user"]["login"] == org.login("star")
+
+
+def test_office_review(org):
+    rv = expect(org.generate("dir", "2026-10", "office", "HQ"), "review")
+    c = content(rv)
+    assert c["scope"] == {"kind": "office", "id": rv.scope.id, "name": "HQ"}
+    assert len(c["members"]) == 10 and len(c["teams"]) == 2
+    assert int(c["summary"]["actual"]) == 64 * M
+    expect_error(org.generate("ma", "2026-10", "office", "HQ"),
+                 "PERMISSION_DENIED")
 
 
 def test_star_rpc_and_ties(org):

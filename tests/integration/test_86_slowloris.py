@@ -1,14 +1,15 @@
 """Fault 5: 2,000 connections dribbling bytes (slowloris).
 
-A separate process opens 2,000 connections and sends each one byte per
-second of a frame that would never be complete before the deadline (a
+A separate process opens 2,000 connections and sends each one byte every
+half second of a frame that would never be complete before the deadline (a
 header announcing 4,000 bytes). Meanwhile a normal client pings.
 
 Promised: each dribbling connection is closed at the handshake deadline
 (--handshake-timeout-s 3; the deadline is checked once a second, so between
 3 and about 4.5 s after it connected), with the reason logged; and the
 normal client's median ping latency under that load stays within 1.5x of
-its median without it, measured in this same test (200 pings each).
+its median without it, measured in this same test (200 pings each; the
+unloaded median is the mean of one run before and one after the load).
 """
 
 import json
@@ -52,7 +53,7 @@ while time.monotonic() < end and any(v[1] is None for v in conns.values()):
                     v[2] += 1
                 except OSError:
                     v[1] = now
-        next_tick = now + 1.0
+        next_tick = now + 0.5
     for key, _ in sel.select(timeout=0.05):
         s = key.fileobj
         v = conns[s]
@@ -67,12 +68,15 @@ print(json.dumps([[v[0], v[1], v[2]] for v in conns.values()]), flush=True)
 """
 
 
-def ping_median(c, n=PINGS):
+def ping_median(c, n=PINGS, gap=0.003):
+    """Median ping round trip, the pings spread over about a second (so
+    that they meet the dribblers' sends)."""
     lat = []
     for _ in range(n):
         t0 = time.perf_counter()
         c.ping()
         lat.append(time.perf_counter() - t0)
+        time.sleep(gap)
     return statistics.median(lat)
 
 
@@ -104,14 +108,16 @@ def test_dribbling_connections_are_closed_at_the_deadline(paced_factory):
     durations = sorted(closed - opened for opened, closed, _ in lives)
     assert durations[0] >= DEADLINE_S - 0.1, durations[:5]
     assert durations[-1] <= DEADLINE_S + 2.0, durations[-5:]
-    # Each had been dribbling all along (one byte a second).
-    assert min(x[2] for x in lives) >= DEADLINE_S - 1
+    # Each had been dribbling all along (a byte every half second).
+    assert min(x[2] for x in lives) >= 2 * DEADLINE_S - 1
     # One logged reason each.
     closed = srv.log_matches(r"closed: handshake not finished in %ds"
                              % DEADLINE_S, start=mark)
     assert len(closed) >= N, len(closed)
     # The measuring client measured while all of them were open.
     assert loaded_in < DEADLINE_S, loaded_in
+    after = ping_median(c)
+    unloaded = (unloaded + after) / 2
     ratio = loaded / unloaded
     print("slowloris: %d connections closed after %.2f-%.2f s; ping median "
           "%.0f us unloaded, %.0f us loaded (x%.2f)" % (

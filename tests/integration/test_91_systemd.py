@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import time
 
@@ -100,15 +101,22 @@ class Notify:
     def __init__(self, path):
         self.path = str(path)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self.sock.bind(self.path)
         self.got = []
+        self.pids = set()
 
     def recv(self, timeout):
         self.sock.settimeout(timeout)
+        creds = struct.calcsize("3i")
         try:
-            msg = self.sock.recv(4096).decode()
+            msg, anc, _, _ = self.sock.recvmsg(4096, socket.CMSG_SPACE(creds))
         except socket.timeout:
             return None
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                self.pids.add(struct.unpack("3i", data[:creds])[0])
+        msg = msg.decode()
         self.got.append(msg)
         return msg
 
@@ -180,6 +188,8 @@ def test_ready_only_when_listening_and_connected(pg, tmp_path):
             p.send_signal(signal.SIGTERM)
             assert notify.recv(10) == "STOPPING=1"
             assert p.wait(timeout=30) == 0
+            # NotifyAccess=main: every message came from paced itself.
+            assert notify.pids == {p.pid}
         finally:
             if p.poll() is None:
                 p.kill()

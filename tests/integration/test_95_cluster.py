@@ -91,11 +91,25 @@ class Cluster:
         return self.run("up", self.dir, timeout=240)
 
     def down(self):
-        self.run("down", self.dir, check=False)
+        """Stop everything; return sanitizer reports found in paced's logs
+        (empty when clean)."""
+        r = self.run("down", self.dir, check=False)
         if self.watchdog:
             self.watchdog.kill()
             self.watchdog.wait()
+        reports = []
+        for n in (1, 2):
+            try:
+                log = self.log(n)
+            except OSError:
+                continue
+            for marker in ("AddressSanitizer", "LeakSanitizer",
+                           "runtime error:"):
+                if marker in log:
+                    reports.append("paced%d: %s" % (n, log[-4000:]))
         shutil.rmtree(self.dir, ignore_errors=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return reports
 
     def logs(self):
         out = []
@@ -151,7 +165,8 @@ def cluster():
         c.up()
         yield c
     finally:
-        c.down()
+        reports = c.down()
+    assert not reports, "\n".join(reports)
 
 
 class Shim:

@@ -26,6 +26,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -106,7 +107,10 @@ def build_packages(log, workdir):
         assert debs, "no .deb in PACE_DEB_DIR=" + given
         log("using the packages in %s" % given)
         return debs
-    build = os.path.join(workdir, "build")
+    # Kept between runs (only what changed is rebuilt): the first run
+    # compiles everything, later ones take seconds.
+    build = os.path.join(os.environ.get("PACE_BUILD_DIR", workdir), "tests",
+                         "deb-build")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ASAN_", "UBSAN_", "LSAN_", "CC", "CFLAGS"))}
     log.run(["cmake", "-S", SRC, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
@@ -114,9 +118,10 @@ def build_packages(log, workdir):
              "-DWERROR=OFF", "-DSANITIZE="], env=env)
     log.run(["cmake", "--build", build, "-j%d" % (os.cpu_count() or 2)],
             env=env, timeout=1200)
+    for old in glob.glob(os.path.join(build, "*.deb")):
+        os.remove(old)
     log.run(["cpack", "-G", "DEB"], cwd=build, env=env)
-    debs = sorted(glob.glob(os.path.join(build, "*.deb")))
-    return debs
+    return sorted(glob.glob(os.path.join(build, "*.deb")))
 
 
 def unit_service(path):
@@ -136,21 +141,38 @@ def unit_service(path):
 
 
 class Notify:
+    """A NOTIFY_SOCKET as systemd keeps it for NotifyAccess=main: only the
+    main process's messages count (the sender's pid comes with each)."""
+
     def __init__(self, path):
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self.sock.bind(path)
         os.chmod(path, 0o666)  # paced runs as pace
+        self.main_pid = None
+        self.ignored = []
 
     def wait(self, want, timeout):
         deadline = time.monotonic() + timeout
+        creds = struct.calcsize("3i")
         while time.monotonic() < deadline:
             self.sock.settimeout(max(0.01, deadline - time.monotonic()))
             try:
-                if self.sock.recv(4096).decode() == want:
-                    return True
+                msg, anc, _, _ = self.sock.recvmsg(
+                    4096, socket.CMSG_SPACE(creds))
             except socket.timeout:
                 break
+            pid = None
+            for level, kind, data in anc:
+                if level == socket.SOL_SOCKET and \
+                        kind == socket.SCM_CREDENTIALS:
+                    pid = struct.unpack("3i", data[:creds])[0]
+            if pid != self.main_pid:
+                self.ignored.append((pid, msg))
+                continue
+            if msg.decode() == want:
+                return True
         return False
 
 
@@ -270,9 +292,11 @@ def test_packages_install_run_and_purge():
                                 stdin=subprocess.DEVNULL, stdout=logf,
                                 stderr=logf)
         logf.close()
+        notify.main_pid = proc.pid  # setpriv execs paced: same pid
         assert notify.wait("READY=1", 180), open(
             os.path.join(workdir, "paced.log")).read()
-        log("    READY=1 received")
+        log("    READY=1 received from the main pid %d" % proc.pid)
+        assert not notify.ignored, "others spoke: %s" % notify.ignored
 
         # A person logs in with the packaged CLI.
         home = tempfile.mkdtemp(prefix="pace-home-", dir=workdir)
