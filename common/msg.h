@@ -20,6 +20,19 @@ uint8_t *msg_pack(const pace_frame_t *f, size_t *len);
 pace_frame_t *msg_unpack(const uint8_t *body, size_t len);
 void msg_free(pace_frame_t *f);
 
+/*
+ * Check that every string in a decoded message (nested messages and
+ * repeated fields included) is valid UTF-8: protobuf-c does not. Returns 0,
+ * or -1 with *field naming the first bad field.
+ */
+int msg_check_utf8(const ProtobufCMessage *m, const char **field);
+
+/*
+ * Is s valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF)?
+ * When chars is not NULL it gets the number of code points.
+ */
+int utf8_valid(const char *s, size_t *chars);
+
 /* The name of a body case, for logs ("ping", "login", ...). */
 const char *msg_body_name(int body_case);
 

@@ -102,6 +102,15 @@ dispatch_frame(struct conn *c, const pace_frame_t *f)
 		return;
 	}
 	metrics_received(k);
+	{
+		const char *bad = NULL;
+
+		if (msg_check_utf8(&f->base, &bad) != 0) {
+			conn_send_error(c, f->id, E_INVALID, bad,
+				"%s is not valid UTF-8", bad);
+			return;
+		}
+	}
 	/* Heartbeats are cheap and bounded by the output limit: not rated. */
 	if (!(h->flags & H_PREHELLO) && rate_take(c) != 0) {
 		conn_send_error(c, f->id, E_EXHAUSTED, NULL,

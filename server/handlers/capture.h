@@ -62,7 +62,6 @@ int cap_check_limit(struct conn *c, uint32_t id, int32_t limit);
  * PostgreSQL array literal in buf. */
 int cap_check_fields(struct conn *c, uint32_t id, size_t n, char **fields,
         const char *const *allowed, char *buf, size_t len);
-int utf8_valid(const char *s, size_t *chars);
 
 /* --- enums ---------------------------------------------------------------- */
 

@@ -55,47 +55,6 @@ cap_check_op(struct conn *c, uint32_t id, const char *op)
 	return 0;
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-int
-utf8_valid(const char *s, size_t *chars)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p) {
-		unsigned c = *p;
-		int len;
-		unsigned min, cp;
-
-		if (c < 0x80) {
-			p++;
-			n++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			len = 2, min = 0x80, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3, min = 0x800, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4, min = 0x10000, cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (int i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += len;
-		n++;
-	}
-	if (chars)
-		*chars = n;
-	return 1;
-}
-
 int
 cap_check_str(struct conn *c, uint32_t id, const char *s, const char *field,
         size_t max_chars)
