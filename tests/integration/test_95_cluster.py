@@ -7,7 +7,8 @@ push and capture checks run through HAProxy:
 - a write on one instance is pushed to a subscriber on the other;
 - one instance is killed (SIGKILL): its clients see the connection close,
   reconnect through HAProxy to the survivor, resume their session and
-  subscription, and get a snapshot with what was written meanwhile; a write
+  subscription, and get the alert raised meanwhile (by the survivor, now
+  the leader) and a snapshot with what was written meanwhile; a write
   whose answer was lost is retried with the same client_op_id and applied
   once; the survivor takes the leader lock;
 - the killed instance comes back and takes clients again.
@@ -15,6 +16,7 @@ push and capture checks run through HAProxy:
 Skipped when haproxy or pgbouncer is not installed.
 """
 
+import datetime
 import os
 import re
 import shlex
@@ -23,6 +25,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import zoneinfo
 
 import pytest
 
@@ -198,18 +201,24 @@ def connect_on_instance(cl, login, password, want, tries=8):
     raise AssertionError("HAProxy never chose instance %d" % want)
 
 
-def subscribe_org(c, resume_from=0):
-    f = wire.make("subscribe", period="", resume_from=resume_from)
+def subscribe_org(c, resume_from=None):
+    """Subscribe to the org's current month; resume_from (even 0) asks
+    for the alerts raised since that sequence number first."""
+    f = wire.make("subscribe", period="", resume_from=resume_from or 0,
+                  resume=resume_from is not None)
     f.subscribe.scope.kind = 4  # the org
     return expect(c.call(f), "subscribed")
 
 
-def wait_snapshot(c, pred, timeout=15):
-    """Pushes until a snapshot satisfies pred; return it."""
+def wait_snapshot(c, pred, timeout=15, seen=None):
+    """Pushes until a snapshot satisfies pred; return it. Every push read
+    on the way is appended to `seen` when given."""
     deadline = time.monotonic() + timeout
     while True:
         while c.pushes:
             f = c.pushes.pop(0)
+            if seen is not None and body(f) == "push":
+                seen.append(f.push)
             if body(f) == "push" and f.push.WhichOneof("body") == \
                     "snapshot" and pred(f.push.snapshot):
                 return f.push
@@ -274,10 +283,16 @@ def test_push_capture_and_losing_an_instance(cluster):
 
 def _run_scenario(cl, org):
     # A director watching the org, and a rep on the other instance.
-    sub, victim = connect_on(cl, org.login("d1"), PASSWORD)
+    # The instance to lose is the leader: its time-driven work must move.
+    leaders = [n for n in (1, 2) if cl.metrics(n)["pace_leader"] == 1]
+    assert len(leaders) == 1
+    victim = leaders[0]
     survivor = 3 - victim
+    sub = connect_on_instance(cl, org.login("d1"), PASSWORD, victim)
+    print("subscriber on paced #%d, the leader; that one will be killed"
+          % victim)
     ok = subscribe_org(sub)
-    seq = ok.seq
+    seq = ok.seq  # the alert sequence number when it subscribed
     base = wait_snapshot(sub, lambda k: True).snapshot.actual
     rep = connect_on_instance(cl, org.login("r1"), PASSWORD, survivor)
     # A rep on the victim too, with a write in flight when it dies.
@@ -291,6 +306,8 @@ def _run_scenario(cl, org):
     expect(rep.rpc("deal_win", client_op_id=op_id(), id=deal.id), "deal")
     p = wait_snapshot(sub, lambda k: k.actual == base + 70000)
     seq = max(seq, p.seq)
+    print("deal won on #%d pushed to the subscriber on #%d: actual %d -> "
+          "%d" % (survivor, victim, base, p.snapshot.actual))
 
     # Lose the victim: a write is on its way there when it dies.
     pending_op = op_id()
@@ -305,18 +322,44 @@ def _run_scenario(cl, org):
             while True:
                 c.recv(timeout=10)
     assert time.monotonic() - t0 < 10, "clients were not told at once"
+    print("paced #%d killed (SIGKILL); its clients saw the close in %.2f s"
+          % (victim, time.monotonic() - t0))
 
-    # Meanwhile, a write on the survivor.
+    # Meanwhile, on the survivor: a write, and a target that puts r1 in
+    # the red, which raises an alert for the directors (raised by the
+    # survivor, the leader by then).
     deal = expect(rep.rpc("deal_add", client_op_id=op_id(), title="D2",
                           customer_id=cust.id, amount=30000), "deal")
     expect(rep.rpc("deal_win", client_op_id=op_id(), id=deal.id), "deal")
+    boss = wire.connect(cl.port, org.login("d1"), PASSWORD, timeout=20)
+    month = datetime.datetime.now(
+        zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    f = wire.make("target_set", client_op_id=op_id(), period=month,
+                  metric="revenue", amount=10 ** 10)
+    f.target_set.scope.kind = 1  # a user
+    f.target_set.scope.name = org.login("r1")
+    expect(boss.call(f), "ok")
+    boss.close()
+    assert poll(lambda: cl.psql("SELECT count(*) FROM pace.alert WHERE "
+                                "kind = 'status'") == "1", timeout=20), \
+        cl.log(survivor)[-3000:]
 
     # The subscriber comes back through HAProxy (to the survivor), resumes
-    # its session and subscription, and sees what it missed.
+    # its session and subscription from the last sequence number it saw,
+    # and gets what it missed: the alert, then a fresh snapshot.
     sub2 = reconnect(cl, sub.token)
     ok = subscribe_org(sub2, resume_from=seq)
-    assert ok.seq >= seq
-    wait_snapshot(sub2, lambda k: k.actual == base + 100000)
+    t1 = time.monotonic()
+    seen = []
+    wait_snapshot(sub2, lambda k: k.actual == base + 100000, seen=seen)
+    alerts = [p.alert for p in seen if p.WhichOneof("body") == "alert"]
+    assert len(alerts) == 1, seen
+    assert alerts[0].subject.name and alerts[0].to == 3  # RED
+    assert seen[0].WhichOneof("body") == "alert"  # missed alerts first
+    print("subscriber resumed on #%d %.2f s after the kill (resume_from=%d):"
+          " the alert raised meanwhile (%s), then a snapshot with the deal "
+          "won meanwhile (actual %d)" % (survivor, t1 - t0, seq,
+                                         alerts[0].title, base + 100000))
 
     # The rep retries its unanswered write: applied exactly once.
     rep2b = reconnect(cl, rep2.token)
@@ -327,12 +370,16 @@ def _run_scenario(cl, org):
     assert first.id == again.id
     assert cl.psql("SELECT count(*) FROM pace.customer WHERE name = "
                    "'Written while dying'") == "1"
+    print("write in flight at the kill, retried with its client_op_id: "
+          "customer %d, stored once" % first.id)
     # Both reconnected clients are on the survivor; it leads now.
     m = cl.metrics(survivor)
     assert m["pace_connections"] >= 3
     assert poll(lambda: cl.metrics(survivor)["pace_leader"] == 1,
                 timeout=15), cl.log(survivor)[-3000:]
     assert cl.metrics(victim) is None
+    print("paced #%d took over the time-driven work (leader lock)"
+          % survivor)
 
     # The victim comes back and takes new clients again.
     cl.run("start", cl.dir, str(victim))
@@ -349,5 +396,7 @@ def _run_scenario(cl, org):
                           customer_id=cust.id, amount=5000), "deal")
     expect(rep.rpc("deal_win", client_op_id=op_id(), id=deal.id), "deal")
     wait_snapshot(c, lambda k: k.actual == now + 5000)
+    print("paced #%d restarted, took a new client, and its pushes work"
+          % victim)
     for x in (c, rep, rep2, rep2b, sub, sub2):
         x.close()
