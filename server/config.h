@@ -32,6 +32,7 @@ struct config {
 	long long outbuf_soft_bytes;
 	long long outbuf_soft_seconds;
 	char *pg_bindir;
+	long long pg_connect_timeout_ms;
 	long long pg_pipeline_depth;
 	long long pg_pool_size;
 	long long pg_queue_limit;

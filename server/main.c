@@ -246,6 +246,7 @@ run_server(const char *conninfo)
 		.batch_max = (int)srv.cfg.group_commit_max,
 		.reconnect_min_ms = (int)srv.cfg.pg_reconnect_min_ms,
 		.reconnect_max_ms = (int)srv.cfg.pg_reconnect_max_ms,
+		.connect_timeout_ms = (int)srv.cfg.pg_connect_timeout_ms,
 		.on_first_ready = db_first_ready,
 		.on_commit_notify = feed_notify,
 	};

@@ -88,7 +88,11 @@ run_login(struct cli *cli, struct args *a)
 	cli->store.login = xstrdup(id->login);
 	cli->store.token = token;
 	if (cli->tls_ca && cli->tls_ca != cli->store.tls_ca) {
-		char *ca = xstrdup(cli->tls_ca);
+		/* Later runs may start anywhere: keep an absolute path. */
+		char *ca = realpath(cli->tls_ca, NULL);
+
+		if (ca == NULL)
+			ca = xstrdup(cli->tls_ca);
 		free(cli->store.tls_ca);
 		cli->store.tls_ca = ca;
 	}

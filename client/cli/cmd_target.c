@@ -142,6 +142,7 @@ plan_print(const Pace__V1__Plan *p)
 		fmt_metric(p->metric, p->total, p->currency, total, sizeof(total)),
 		_(p->by), _(p->seasonality));
 	table_print(t);
+	table_free(t);
 	printf("\n%s", _("Months:"));
 	for (size_t i = 0; i < p->n_months; i++) {
 		char m[48];

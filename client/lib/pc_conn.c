@@ -189,9 +189,15 @@ tls_start(struct pc_conn *pc, const struct pc_opts *o, const char *host,
 		int rc = tls_wait(pc, r, deadline);
 		if (rc != 0) {
 			long v = SSL_get_verify_result(pc->ssl);
-			if (v != X509_V_OK)
+			/*
+			 * Not "unreachable": writes must not quietly go to the
+			 * offline outbox when the server is not who it says.
+			 */
+			if (v != X509_V_OK) {
 				set_err(pc, "TLS: server certificate not trusted: %s",
 					X509_verify_cert_error_string(v));
+				return E_DENIED;
+			}
 			return rc == E_TIMEOUT ? rc : E_UNAVAILABLE;
 		}
 	}

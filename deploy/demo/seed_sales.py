@@ -293,6 +293,18 @@ def main():
                              len(pays) - 1, first_p.strftime("%Y-%m"),
                              first_m.strftime("%Y-%m")))
     if args.review:
+        # Last month's review, and the actions the meeting took from it
+        # (one already done), so that this month's review closes the loop.
+        prev = pace("review", "generate", "--period", first_p.strftime("%Y-%m"),
+                    "--org", as_json=True)
+        if not prev["actions"]:
+            for d in prev["diagnoses"][:3]:
+                pace("action", "from-diagnosis", prev["id"], d["n"])
+            item = pace("action", "add", "Share the meeting-first approach with "
+                        "上海一组", "--owner", "sunqiang", "--due",
+                        (today + datetime.timedelta(days=14)).isoformat(),
+                        "--review", prev["id"], as_json=True)
+            pace("action", "done", item["id"], "--note", "presented on Monday")
         pace("review", "generate", "--period", first_m.strftime("%Y-%m"),
              "--org", "--regenerate", "-o", args.review)
         print("review of %s written to %s" % (first_m.strftime("%Y-%m"),

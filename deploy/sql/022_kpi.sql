@@ -1,10 +1,13 @@
 -- Pace schema: the KPI engine (DESIGN §5 is the definition of every number).
 --
--- Everything summed over a period reads rollup_day (days x members); the
--- per-deal numbers (lead_to_opp, cycle_days, funnel, loss_reasons) read the
--- deals created, won or lost in the period through their indexes; pipeline
--- and overdue are "now" numbers over open deals and unpaid contracts.
--- A ratio whose denominator is zero is NULL.
+-- Everything summed over a period reads the rollups: rollup_month for the
+-- whole months inside it and rollup_day for the days at either end (so a
+-- year costs 12 rows per member, a week 7), and the customers touched the
+-- same way (customer_touch_month, customer_touch). The per-deal numbers
+-- (lead_to_opp, cycle_days, funnel, loss_reasons) read the deals created,
+-- won or lost in the period through their indexes; pipeline and overdue
+-- are "now" numbers over open deals and unpaid contracts. A ratio whose
+-- denominator is zero is NULL.
 
 -- The actual of a metric in a rollup row set.
 CREATE FUNCTION pace.metric_value(p_metric text, p_basis text, booked bigint,
@@ -33,6 +36,166 @@ LANGUAGE sql IMMUTABLE AS $$
 		/ extract(epoch FROM p_end - p_start)))
 $$;
 
+-- Month rollups: rollup_day summed by month, so that a quarter or a year
+-- reads 3 or 12 rows per member instead of 90 or 365. Kept in step with
+-- rollup_day by statement triggers (whoever writes it: rollup_add, the
+-- imports' set-based upserts, rollup_rebuild), in the same transaction.
+CREATE TABLE pace.rollup_month (
+	org_id bigint NOT NULL,
+	user_id bigint NOT NULL,
+	month date NOT NULL,
+	booked bigint NOT NULL DEFAULT 0,
+	contracts int NOT NULL DEFAULT 0,
+	received bigint NOT NULL DEFAULT 0,
+	due bigint NOT NULL DEFAULT 0,
+	new_leads int NOT NULL DEFAULT 0,
+	won int NOT NULL DEFAULT 0,
+	lost int NOT NULL DEFAULT 0,
+	calls int NOT NULL DEFAULT 0,
+	visits int NOT NULL DEFAULT 0,
+	emails int NOT NULL DEFAULT 0,
+	meetings int NOT NULL DEFAULT 0,
+	PRIMARY KEY (user_id, month)
+);
+CREATE INDEX ON pace.rollup_month (org_id, month);
+
+CREATE FUNCTION pace.rollup_month_ins() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	INSERT INTO rollup_month AS m (org_id, user_id, month, booked, contracts,
+		received, due, new_leads, won, lost, calls, visits, emails, meetings)
+	SELECT n.org_id, n.user_id, date_trunc('month', n.day)::date,
+		sum(n.booked), sum(n.contracts), sum(n.received), sum(n.due),
+		sum(n.new_leads), sum(n.won), sum(n.lost), sum(n.calls),
+		sum(n.visits), sum(n.emails), sum(n.meetings)
+	FROM rollup_new n GROUP BY 1, 2, 3
+	ON CONFLICT (user_id, month) DO UPDATE SET
+		booked = m.booked + EXCLUDED.booked,
+		contracts = m.contracts + EXCLUDED.contracts,
+		received = m.received + EXCLUDED.received, due = m.due + EXCLUDED.due,
+		new_leads = m.new_leads + EXCLUDED.new_leads,
+		won = m.won + EXCLUDED.won, lost = m.lost + EXCLUDED.lost,
+		calls = m.calls + EXCLUDED.calls, visits = m.visits + EXCLUDED.visits,
+		emails = m.emails + EXCLUDED.emails,
+		meetings = m.meetings + EXCLUDED.meetings;
+	RETURN NULL;
+END $$;
+
+CREATE FUNCTION pace.rollup_month_upd() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	INSERT INTO rollup_month AS m (org_id, user_id, month, booked, contracts,
+		received, due, new_leads, won, lost, calls, visits, emails, meetings)
+	SELECT n.org_id, n.user_id, date_trunc('month', n.day)::date,
+		sum(n.booked - o.booked), sum(n.contracts - o.contracts),
+		sum(n.received - o.received), sum(n.due - o.due),
+		sum(n.new_leads - o.new_leads), sum(n.won - o.won),
+		sum(n.lost - o.lost), sum(n.calls - o.calls),
+		sum(n.visits - o.visits), sum(n.emails - o.emails),
+		sum(n.meetings - o.meetings)
+	FROM rollup_new n JOIN rollup_old o ON o.user_id = n.user_id
+		AND o.day = n.day
+	GROUP BY 1, 2, 3
+	ON CONFLICT (user_id, month) DO UPDATE SET
+		booked = m.booked + EXCLUDED.booked,
+		contracts = m.contracts + EXCLUDED.contracts,
+		received = m.received + EXCLUDED.received, due = m.due + EXCLUDED.due,
+		new_leads = m.new_leads + EXCLUDED.new_leads,
+		won = m.won + EXCLUDED.won, lost = m.lost + EXCLUDED.lost,
+		calls = m.calls + EXCLUDED.calls, visits = m.visits + EXCLUDED.visits,
+		emails = m.emails + EXCLUDED.emails,
+		meetings = m.meetings + EXCLUDED.meetings;
+	RETURN NULL;
+END $$;
+
+CREATE FUNCTION pace.rollup_month_del() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	UPDATE rollup_month m SET booked = m.booked - x.booked,
+		contracts = m.contracts - x.contracts,
+		received = m.received - x.received, due = m.due - x.due,
+		new_leads = m.new_leads - x.new_leads, won = m.won - x.won,
+		lost = m.lost - x.lost, calls = m.calls - x.calls,
+		visits = m.visits - x.visits, emails = m.emails - x.emails,
+		meetings = m.meetings - x.meetings
+	FROM (SELECT o.user_id, date_trunc('month', o.day)::date AS month,
+			sum(o.booked) AS booked, sum(o.contracts) AS contracts,
+			sum(o.received) AS received, sum(o.due) AS due,
+			sum(o.new_leads) AS new_leads, sum(o.won) AS won,
+			sum(o.lost) AS lost, sum(o.calls) AS calls,
+			sum(o.visits) AS visits, sum(o.emails) AS emails,
+			sum(o.meetings) AS meetings
+		FROM rollup_old o GROUP BY 1, 2) x
+	WHERE m.user_id = x.user_id AND m.month = x.month;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER rollup_month_ins AFTER INSERT ON pace.rollup_day
+	REFERENCING NEW TABLE AS rollup_new
+	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_ins();
+CREATE TRIGGER rollup_month_upd AFTER UPDATE ON pace.rollup_day
+	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
+	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_upd();
+CREATE TRIGGER rollup_month_del AFTER DELETE ON pace.rollup_day
+	REFERENCING OLD TABLE AS rollup_old
+	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_del();
+
+INSERT INTO pace.rollup_month (org_id, user_id, month, booked, contracts,
+	received, due, new_leads, won, lost, calls, visits, emails, meetings)
+SELECT org_id, user_id, date_trunc('month', day)::date, sum(booked),
+	sum(contracts), sum(received), sum(due), sum(new_leads), sum(won),
+	sum(lost), sum(calls), sum(visits), sum(emails), sum(meetings)
+FROM pace.rollup_day GROUP BY 1, 2, 3;
+
+-- Months where rollup_month differs from the sums of rollup_day (none when
+-- the triggers kept them in step).
+CREATE FUNCTION pace.rollup_month_check(p_org bigint)
+RETURNS TABLE (user_id bigint, month date, stored jsonb, expected jsonb)
+LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
+	WITH d AS (SELECT r.user_id, date_trunc('month', r.day)::date AS month,
+			jsonb_build_array(sum(r.booked), sum(r.contracts), sum(r.received),
+				sum(r.due), sum(r.new_leads), sum(r.won), sum(r.lost),
+				sum(r.calls), sum(r.visits), sum(r.emails), sum(r.meetings)) AS j
+		FROM rollup_day r WHERE r.org_id = p_org GROUP BY 1, 2),
+	m AS (SELECT r.user_id, r.month, jsonb_build_array(r.booked, r.contracts,
+			r.received, r.due, r.new_leads, r.won, r.lost, r.calls, r.visits,
+			r.emails, r.meetings) AS j
+		FROM rollup_month r WHERE r.org_id = p_org),
+	zero AS (SELECT '[0,0,0,0,0,0,0,0,0,0,0]'::jsonb AS j)
+	SELECT coalesce(m.user_id, d.user_id), coalesce(m.month, d.month),
+		coalesce(m.j, zero.j), coalesce(d.j, zero.j)
+	FROM m FULL JOIN d ON d.user_id = m.user_id AND d.month = m.month, zero
+	WHERE coalesce(m.j, zero.j) <> coalesce(d.j, zero.j)
+$$;
+
+-- The rollup rows of some users that make up [p_from, p_to): the whole
+-- months inside it from rollup_month, the days at either end from
+-- rollup_day. Summing them gives the period's sums. (Plain SQL: it is
+-- inlined into the queries that use it.)
+CREATE FUNCTION pace.rollup_span(p_users bigint[], p_from date, p_to date)
+RETURNS TABLE (user_id bigint, booked bigint, contracts bigint,
+	received bigint, due bigint, new_leads bigint, won bigint, lost bigint,
+	calls bigint, visits bigint, emails bigint, meetings bigint)
+LANGUAGE sql STABLE AS $$
+	WITH b AS (SELECT CASE WHEN extract(day FROM p_from) = 1 THEN p_from
+			ELSE (date_trunc('month', p_from) + interval '1 month')::date END AS mf,
+		date_trunc('month', p_to)::date AS mt)
+	SELECT m.user_id, m.booked, m.contracts::bigint, m.received, m.due,
+		m.new_leads::bigint, m.won::bigint, m.lost::bigint, m.calls::bigint,
+		m.visits::bigint, m.emails::bigint, m.meetings::bigint
+	FROM pace.rollup_month m, b
+	WHERE m.user_id IN (SELECT unnest(p_users))
+		AND m.month >= b.mf AND m.month < b.mt
+	UNION ALL
+	SELECT d.user_id, d.booked, d.contracts::bigint, d.received, d.due,
+		d.new_leads::bigint, d.won::bigint, d.lost::bigint, d.calls::bigint,
+		d.visits::bigint, d.emails::bigint, d.meetings::bigint
+	FROM pace.rollup_day d, b
+	WHERE d.user_id IN (SELECT unnest(p_users))
+		AND d.day >= p_from AND d.day < p_to
+		AND (d.day < b.mf OR d.day >= b.mt)
+$$;
+
 -- Progress of a scope on one metric: actual, target, attainment, pace,
 -- status. The building block of KPIs, leaderboards and alerts.
 CREATE FUNCTION pace.progress(p_org bigint, p_kind text, p_id bigint,
@@ -49,8 +212,7 @@ BEGIN
 		sum(r.new_leads)::bigint,
 		sum(r.calls + r.visits + r.emails + r.meetings)::bigint), 0)
 	INTO actual
-	FROM rollup_day r WHERE r.user_id = ANY (users)
-		AND r.day >= p_from AND r.day < p_to;
+	FROM rollup_span(users, p_from, p_to) r;
 	target := target_of(p_org, p_kind, p_id, p_metric, p_from, p_to);
 	attainment := CASE WHEN target > 0 THEN actual::numeric / target END;
 	elapsed := pace.elapsed(org_day_start(p_org, p_from),
@@ -70,50 +232,151 @@ LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 	WHERE p.id IS NOT NULL
 $$;
 
+-- Customers touched per user and month: "mix" over whole months reads
+-- this (at most months x customers per member) instead of every day's
+-- touches. Kept by statement triggers on customer_touch, whoever writes
+-- it (ActivityLog, imports, rollup_rebuild).
+CREATE TABLE pace.customer_touch_month (
+	org_id bigint NOT NULL,
+	user_id bigint NOT NULL,
+	month date NOT NULL,
+	customer_id bigint NOT NULL,
+	PRIMARY KEY (user_id, month, customer_id)
+);
+CREATE INDEX ON pace.customer_touch_month (org_id, month);
+
+CREATE FUNCTION pace.touch_month_add() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	INSERT INTO customer_touch_month (org_id, user_id, month, customer_id)
+	SELECT DISTINCT n.org_id, n.user_id, date_trunc('month', n.day)::date,
+		n.customer_id
+	FROM touched_new n
+	ON CONFLICT DO NOTHING;
+	RETURN NULL;
+END $$;
+
+CREATE FUNCTION pace.touch_month_drop() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	DELETE FROM customer_touch_month m
+	USING (SELECT DISTINCT o.user_id, date_trunc('month', o.day)::date AS month,
+			o.customer_id FROM touched_old o) g
+	WHERE m.user_id = g.user_id AND m.month = g.month
+		AND m.customer_id = g.customer_id
+		AND NOT EXISTS (SELECT 1 FROM customer_touch t
+			WHERE t.user_id = g.user_id AND t.customer_id = g.customer_id
+				AND t.day >= g.month
+				AND t.day < (g.month + interval '1 month')::date);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER customer_touch_month_add AFTER INSERT ON pace.customer_touch
+	REFERENCING NEW TABLE AS touched_new
+	FOR EACH STATEMENT EXECUTE FUNCTION pace.touch_month_add();
+CREATE TRIGGER customer_touch_month_drop AFTER DELETE ON pace.customer_touch
+	REFERENCING OLD TABLE AS touched_old
+	FOR EACH STATEMENT EXECUTE FUNCTION pace.touch_month_drop();
+
+INSERT INTO pace.customer_touch_month (org_id, user_id, month, customer_id)
+SELECT DISTINCT org_id, user_id, date_trunc('month', day)::date, customer_id
+FROM pace.customer_touch;
+
 -- Leaderboard rows for a set of scopes: ranks by attainment, ties share a
 -- rank (1, 2, 2, 4); scopes without a target have no rank and come last.
+-- Set-based: one pass over the members' rollups (the same sums as
+-- progress()), then each member's target.
 CREATE FUNCTION pace.rank_scopes(p_org bigint, p_kinds text[], p_ids bigint[],
 	p_labels text[], p_metric text, p_from date, p_to date, p_now timestamptz)
 RETURNS TABLE (kind text, id bigint, label text, actual bigint, target bigint,
 	attainment numeric, pace numeric, status text, rank bigint)
-LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
-	WITH p AS (
-		SELECT x.k, x.i, x.l, pr.*
-		FROM unnest(p_kinds, p_ids, p_labels) AS x(k, i, l),
-			LATERAL progress(p_org, x.k, x.i, p_metric, p_from, p_to, p_now) pr
-	)
-	SELECT k, i, l, actual, target, attainment, pace, status,
-		CASE WHEN attainment IS NOT NULL THEN
-			rank() OVER (ORDER BY attainment DESC NULLS LAST) END
-	FROM p
-	ORDER BY attainment DESC NULLS LAST, actual DESC, l
-$$;
+LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
+DECLARE o org; el numeric;
+BEGIN
+	SELECT * INTO o FROM org x WHERE x.id = p_org;
+	el := elapsed(org_day_start(p_org, p_from), org_day_start(p_org, p_to),
+		p_now);
+	RETURN QUERY
+	WITH m AS (
+		SELECT x.mk, x.mi, x.ml, x.n
+		FROM unnest(p_kinds, p_ids, p_labels) WITH ORDINALITY AS x(mk, mi, ml, n)),
+	mu AS (
+		SELECT m.n, u.id AS uid FROM m
+		JOIN app_user u ON u.org_id = p_org
+		LEFT JOIN team t ON t.id = u.team_id
+		WHERE (m.mk = 'user' AND u.id = m.mi)
+			OR (m.mk = 'team' AND u.team_id = m.mi)
+			OR (m.mk = 'office' AND t.office_id = m.mi)
+			OR m.mk = 'org'),
+	a AS (
+		SELECT mu.n, metric_value(p_metric, o.revenue_basis,
+			sum(r.booked)::bigint, sum(r.received)::bigint,
+			sum(r.new_leads)::bigint,
+			sum(r.calls + r.visits + r.emails + r.meetings)::bigint) AS v
+		FROM mu JOIN rollup_span(ARRAY(SELECT uid FROM mu), p_from, p_to) r
+			ON r.user_id = mu.uid
+		GROUP BY mu.n),
+	q AS (
+		SELECT m.mk, m.mi, m.ml, coalesce(a.v, 0) AS xa,
+			target_of(p_org, m.mk, m.mi, p_metric, p_from, p_to) AS xt
+		FROM m LEFT JOIN a ON a.n = m.n),
+	r AS (
+		SELECT q.*, CASE WHEN q.xt > 0 THEN q.xa::numeric / q.xt END AS xatt
+		FROM q)
+	SELECT r.mk, r.mi, r.ml, r.xa, r.xt, r.xatt,
+		CASE WHEN el > 0 THEN r.xatt / el END,
+		pace_status(CASE WHEN el > 0 THEN r.xatt / el END, o.green_pace,
+			o.yellow_pace),
+		CASE WHEN r.xatt IS NOT NULL THEN
+			rank() OVER (ORDER BY r.xatt DESC NULLS LAST) END
+	FROM r
+	ORDER BY r.xatt DESC NULLS LAST, r.xa DESC, r.ml;
+END $$;
 
 -- Every KPI of DESIGN §5 for scope (kind, id) over [p_from, p_to).
+-- The period's rollups are summed once; every metric's actual comes from
+-- that sum (the same numbers as progress()).
 CREATE FUNCTION pace.kpi_compute(p_org bigint, p_kind text, p_id bigint,
 	p_label text, p_period text, p_from date, p_to date, p_now timestamptz)
 RETURNS jsonb LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	o org;
 	users bigint[] := ARRAY(SELECT scope_users(p_org, p_kind, p_id));
+	is_org boolean := p_kind = 'org';
 	t0 timestamptz := org_day_start(p_org, p_from);
 	t1 timestamptz := org_day_start(p_org, p_to);
 	today date := (p_now AT TIME ZONE (SELECT timezone FROM org WHERE id = p_org))::date;
-	ru record; pr record; cyc record; pipe record; fun record; od record;
+	-- Whole months inside the period: [mf, mt) (empty for a week in a month).
+	mf date := CASE WHEN extract(day FROM p_from) = 1 THEN p_from
+		ELSE (date_trunc('month', p_from) + interval '1 month')::date END;
+	mt date := date_trunc('month', p_to)::date;
+	ru record; cyc record; pipe record; fun record; od record;
+	actual bigint; target bigint; att numeric; el numeric; pc numeric;
 	created bigint; qualified bigint; v_rank bigint;
 	mix jsonb; losses jsonb; others jsonb := '[]';
-	m text; mp record;
+	m text; ma bigint; mt_target bigint; m_att numeric; m_pace numeric;
 BEGIN
 	SELECT * INTO o FROM org WHERE id = p_org;
-	SELECT coalesce(sum(booked), 0) AS booked, coalesce(sum(contracts), 0) AS contracts,
-		coalesce(sum(received), 0) AS received, coalesce(sum(due), 0) AS due,
-		coalesce(sum(new_leads), 0) AS new_leads, coalesce(sum(won), 0) AS won,
-		coalesce(sum(lost), 0) AS lost, coalesce(sum(calls), 0) AS calls,
-		coalesce(sum(visits), 0) AS visits, coalesce(sum(emails), 0) AS emails,
-		coalesce(sum(meetings), 0) AS meetings
-	INTO ru FROM rollup_day r
-	WHERE r.user_id = ANY (users) AND r.day >= p_from AND r.day < p_to;
-	pr := progress(p_org, p_kind, p_id, 'revenue', p_from, p_to, p_now);
+	SELECT coalesce(sum(booked), 0)::bigint AS booked,
+		coalesce(sum(contracts), 0)::bigint AS contracts,
+		coalesce(sum(received), 0)::bigint AS received,
+		coalesce(sum(due), 0)::bigint AS due,
+		coalesce(sum(new_leads), 0)::bigint AS new_leads,
+		coalesce(sum(won), 0)::bigint AS won,
+		coalesce(sum(lost), 0)::bigint AS lost,
+		coalesce(sum(calls), 0)::bigint AS calls,
+		coalesce(sum(visits), 0)::bigint AS visits,
+		coalesce(sum(emails), 0)::bigint AS emails,
+		coalesce(sum(meetings), 0)::bigint AS meetings
+	INTO ru FROM rollup_span(users, p_from, p_to) r;
+
+	-- Revenue progress (as progress() computes it, from the sums above).
+	actual := metric_value('revenue', o.revenue_basis, ru.booked, ru.received,
+		ru.new_leads, ru.calls + ru.visits + ru.emails + ru.meetings);
+	target := target_of(p_org, p_kind, p_id, 'revenue', p_from, p_to);
+	att := CASE WHEN target > 0 THEN actual::numeric / target END;
+	el := elapsed(t0, t1, p_now);
+	pc := CASE WHEN el > 0 THEN att / el END;
 
 	SELECT count(*) AS n, count(*) FILTER (WHERE reached & 2 <> 0) AS q,
 		count(*) FILTER (WHERE reached & 1 <> 0) AS s_lead,
@@ -124,7 +387,7 @@ BEGIN
 		count(*) FILTER (WHERE reached & 32 <> 0) AS s_won,
 		count(*) FILTER (WHERE reached & 64 <> 0) AS s_lost
 	INTO fun FROM opportunity
-	WHERE org_id = p_org AND owner_id = ANY (users)
+	WHERE org_id = p_org AND (is_org OR owner_id = ANY (users))
 		AND created_at >= t0 AND created_at < t1;
 	created := fun.n;
 	qualified := fun.q;
@@ -133,7 +396,7 @@ BEGIN
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY
 			extract(epoch FROM won_at - created_at) / 86400) AS median
 	INTO cyc FROM opportunity
-	WHERE org_id = p_org AND owner_id = ANY (users)
+	WHERE org_id = p_org AND (is_org OR owner_id = ANY (users))
 		AND won_at >= t0 AND won_at < t1;
 
 	SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount,
@@ -141,19 +404,30 @@ BEGIN
 	INTO pipe FROM opportunity
 	WHERE owner_id = ANY (users) AND stage NOT IN ('won', 'lost');
 
+	-- Receipts are allocated oldest-due first, so what a contract has not
+	-- paid of what fell due before today is max(0, due before - received).
 	SELECT coalesce(sum(greatest(0, d.due_before - coalesce(rc.got, 0))), 0) AS unpaid,
 		coalesce(sum(d.due_before), 0) AS due_before
 	INTO od
 	FROM (SELECT i.contract_id, sum(i.amount_due) AS due_before
-		FROM installment i JOIN contract c ON c.id = i.contract_id
-		WHERE c.owner_id = ANY (users) AND i.due_on < today
+		FROM installment i
+		WHERE i.org_id = p_org AND (is_org OR i.owner_id = ANY (users))
+			AND i.due_on < today
 		GROUP BY i.contract_id) d
-	LEFT JOIN (SELECT contract_id, sum(amount) AS got FROM receipt
-		GROUP BY contract_id) rc ON rc.contract_id = d.contract_id;
+	LEFT JOIN LATERAL (SELECT sum(x.amount) AS got FROM receipt x
+		WHERE x.contract_id = d.contract_id) rc ON true;
 
+	-- Customers touched in the period: whole months from the monthly
+	-- table, the days at either end from the daily one.
 	WITH touched AS (
-		SELECT DISTINCT ct.customer_id FROM customer_touch ct
-		WHERE ct.user_id = ANY (users) AND ct.day >= p_from AND ct.day < p_to),
+		SELECT ct.customer_id FROM customer_touch_month ct
+		WHERE ct.user_id IN (SELECT unnest(users))
+			AND ct.month >= mf AND ct.month < mt
+		UNION
+		SELECT ct.customer_id FROM customer_touch ct
+		WHERE ct.user_id IN (SELECT unnest(users))
+			AND ct.day >= p_from AND ct.day < p_to
+			AND (ct.day < mf OR ct.day >= mt)),
 	c AS (SELECT cu.* FROM customer cu JOIN touched t ON t.customer_id = cu.id)
 	SELECT jsonb_build_object(
 		'industry', coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT
@@ -166,10 +440,10 @@ BEGIN
 
 	SELECT coalesce(jsonb_object_agg(reason, n), '{}') INTO losses
 	FROM (SELECT coalesce(loss_reason, '—') AS reason, count(*) AS n
-		FROM opportunity WHERE org_id = p_org AND owner_id = ANY (users)
+		FROM opportunity WHERE org_id = p_org AND (is_org OR owner_id = ANY (users))
 			AND lost_at >= t0 AND lost_at < t1 GROUP BY 1) x;
 
-	IF pr.attainment IS NOT NULL AND p_kind <> 'org' THEN
+	IF att IS NOT NULL AND NOT is_org THEN
 		SELECT b.rank INTO v_rank FROM rank_scopes(p_org,
 			ARRAY(SELECT kind FROM scope_peers(p_org, p_kind, p_id)),
 			ARRAY(SELECT id FROM scope_peers(p_org, p_kind, p_id)),
@@ -178,14 +452,23 @@ BEGIN
 		WHERE b.kind = p_kind AND b.id = p_id;
 	END IF;
 
-	-- Other metrics the scope is held to (activity and collection targets).
+	-- Other metrics the scope is held to (activity and collection
+	-- targets): only those with a target row in the org for the period.
 	FOREACH m IN ARRAY ARRAY['new_leads', 'followups', 'collected'] LOOP
-		mp := progress(p_org, p_kind, p_id, m, p_from, p_to, p_now);
-		IF mp.target IS NOT NULL THEN
-			others := others || jsonb_build_object('metric', m,
-				'actual', mp.actual::text, 'target', mp.target::text,
-				'attainment', mp.attainment, 'pace', mp.pace, 'status', mp.status);
-		END IF;
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM target_month t
+			WHERE t.org_id = p_org AND t.metric = m
+				AND t.month >= date_trunc('month', p_from)::date
+				AND t.month < p_to);
+		mt_target := target_of(p_org, p_kind, p_id, m, p_from, p_to);
+		CONTINUE WHEN mt_target IS NULL;
+		ma := metric_value(m, o.revenue_basis, ru.booked, ru.received,
+			ru.new_leads, ru.calls + ru.visits + ru.emails + ru.meetings);
+		m_att := CASE WHEN mt_target > 0 THEN ma::numeric / mt_target END;
+		m_pace := CASE WHEN el > 0 THEN m_att / el END;
+		others := others || jsonb_build_object('metric', m,
+			'actual', ma::text, 'target', mt_target::text,
+			'attainment', m_att, 'pace', m_pace,
+			'status', pace_status(m_pace, o.green_pace, o.yellow_pace));
 	END LOOP;
 
 	RETURN jsonb_build_object(
@@ -194,12 +477,12 @@ BEGIN
 		'period_start', us(t0)::text, 'period_end', us(t1)::text,
 		'currency', o.currency,
 		'revenue_basis', o.revenue_basis,
-		'actual', pr.actual::text,
-		'target', pr.target::text,
-		'attainment', pr.attainment,
-		'elapsed', pr.elapsed,
-		'pace', pr.pace,
-		'status', pr.status,
+		'actual', actual::text,
+		'target', target::text,
+		'attainment', att,
+		'elapsed', el,
+		'pace', pc,
+		'status', pace_status(pc, o.green_pace, o.yellow_pace),
 		'new_leads', ru.new_leads,
 		'followups', jsonb_build_object('total',
 			ru.calls + ru.visits + ru.emails + ru.meetings, 'call', ru.calls,
@@ -213,8 +496,8 @@ BEGIN
 			THEN round(ru.booked::numeric / ru.contracts)::bigint::text END,
 		'pipeline', jsonb_build_object('count', pipe.n,
 			'amount', pipe.amount::text, 'weighted', pipe.weighted::bigint::text),
-		'coverage', CASE WHEN pr.target IS NOT NULL AND pr.target - pr.actual > 0
-			THEN round(pipe.amount::numeric / (pr.target - pr.actual), 4) END,
+		'coverage', CASE WHEN target IS NOT NULL AND target - actual > 0
+			THEN round(pipe.amount::numeric / (target - actual), 4) END,
 		'collection_rate', CASE WHEN ru.due > 0
 			THEN ru.received::numeric / ru.due END,
 		'overdue_rate', CASE WHEN od.due_before > 0

@@ -253,9 +253,13 @@ DECLARE
 	today date := (p_now AT TIME ZONE (SELECT timezone FROM org WHERE id = p_org))::date;
 	ai record; n int := 0; v_id bigint;
 BEGIN
-	FOR ai IN SELECT * FROM action_item
-		WHERE org_id = p_org AND status = 'open' AND due_on < today
-		ORDER BY id
+	-- Items alerted before are skipped here, not only by the dedup key:
+	-- an attempt that conflicts still takes an alert id.
+	FOR ai IN SELECT * FROM action_item i
+		WHERE i.org_id = p_org AND i.status = 'open' AND i.due_on < today
+			AND NOT EXISTS (SELECT 1 FROM alert x WHERE x.org_id = p_org
+				AND x.dedup_key = format('action_due:%s:%s', i.id, i.due_on))
+		ORDER BY i.id
 	LOOP
 		v_id := alert_raise(p_org, 'action_due', 'user', ai.owner_id,
 			format('action_due:%s:%s', ai.id, ai.due_on), p_now,

@@ -166,10 +166,20 @@ flush_and_arm(struct pg_conn *pc)
 		conn_lost(pc, "poll failed");
 }
 
+/*
+ * One timer, two uses: while down it is the reconnect backoff; while
+ * connecting it is the deadline (libpq's connect_timeout does not apply to
+ * PQconnectPoll, and a server that never answers must not stall us).
+ */
 static void
 timer_cb(uv_timer_t *t)
 {
-	pg_conn_start(t->data);
+	struct pg_conn *pc = t->data;
+
+	if (pc->state == PG_DOWN)
+		pg_conn_start(pc);
+	else if (pc->state == PG_CONNECTING || pc->state == PG_PREPARING)
+		conn_lost(pc, "connect timed out");
 }
 
 static void
@@ -289,6 +299,7 @@ became_connected(struct pg_conn *pc)
 	}
 	pc->state = PG_READY;
 	pc->attempt = 0;
+	uv_timer_stop(&pc->timer);
 	flush_and_arm(pc);
 	if (pc->opts.on_state)
 		pc->opts.on_state(pc, 1, pc->opts.arg);
@@ -346,6 +357,9 @@ pg_conn_start(struct pg_conn *pc)
 	}
 	PQsetNoticeProcessor(pc->pg, notice_cb, pc);
 	pc->state = PG_CONNECTING;
+	if (pc->opts.connect_timeout_ms > 0)
+		uv_timer_start(&pc->timer, timer_cb,
+			(uint64_t)pc->opts.connect_timeout_ms, 0);
 	/* A fresh connect is "writing" first (libpq's documented start). */
 	if (poll_watch(pc, PQsocket(pc->pg), UV_WRITABLE) != 0)
 		conn_lost(pc, "poll failed");
@@ -438,6 +452,7 @@ txn_complete(struct pg_conn *pc, struct pg_txn *txn)
 		}
 		pc->state = PG_READY;
 		pc->attempt = 0;
+		uv_timer_stop(&pc->timer);
 		log_debug("%s: %d statements prepared", pg_conn_name(pc),
 			stmt_count());
 		if (pc->opts.on_state)

@@ -19,6 +19,7 @@ struct pg_conn_opts {
 	const char *name;      /* for logs, e.g. "db#1" or "listen" */
 	int reconnect_min_ms;
 	int reconnect_max_ms;
+	int connect_timeout_ms; /* give up a connect attempt after this; 0: never */
 	int prepare;           /* prepare every statement when connected */
 	/* Called when the connection becomes ready or is lost. */
 	void (*on_state)(struct pg_conn *pc, int ready, void *arg);

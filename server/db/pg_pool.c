@@ -314,6 +314,7 @@ pg_pool_start(uv_loop_t *loop, const struct pg_pool_opts *opts)
 			.name = name,
 			.reconnect_min_ms = opts->reconnect_min_ms,
 			.reconnect_max_ms = opts->reconnect_max_ms,
+			.connect_timeout_ms = opts->connect_timeout_ms,
 			.prepare = 1,
 			.on_state = on_state,
 			.on_txn_done = on_txn_done,

@@ -20,6 +20,7 @@ struct pg_pool_opts {
 	int batch_max;         /* max writes per group commit */
 	int reconnect_min_ms;
 	int reconnect_max_ms;
+	int connect_timeout_ms;
 	/* Called once, when the first connection becomes ready. */
 	void (*on_first_ready)(void *arg);
 	/* Called after each committed batch that asked for DB_NOTIFY. */

@@ -63,7 +63,7 @@ exec_import_begin(struct conn *c, uint32_t id, const pace_frame_t *f)
 static int
 check_row(struct conn *c, uint32_t id, size_t i, const Pace__V1__ImportRow *row)
 {
-	char field[48];
+	char field[96];
 
 	if (row->line == 0 || row->line > INT32_MAX) {
 		snprintf(field, sizeof(field), "rows[%zu].line", i);

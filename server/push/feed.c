@@ -524,6 +524,7 @@ feed_start(uv_loop_t *loop, const char *conninfo)
 		.name = "listen",
 		.reconnect_min_ms = (int)srv.cfg.pg_reconnect_min_ms,
 		.reconnect_max_ms = (int)srv.cfg.pg_reconnect_max_ms,
+		.connect_timeout_ms = (int)srv.cfg.pg_connect_timeout_ms,
 		.prepare = 1,
 		.on_state = on_state,
 		.on_notify = on_notify,

@@ -2012,6 +2012,23 @@ mode_name(void)
 	return names[O.mode];
 }
 
+/* A JSON string (quotes included). */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
 static void
 report(void)
 {
@@ -2069,11 +2086,14 @@ report(void)
 	if (!O.json)
 		return;
 	f = stdout;
-	fprintf(f, "{\"mode\": \"%s\", \"label\": \"%s\", \"writers\": %d, "
+	fprintf(f, "{\"mode\": \"%s\", \"label\": ", mode_name());
+	json_str(f, O.label ? O.label : "");
+	fprintf(f, ", \"last_error\": ");
+	json_str(f, S.last_error);
+	fprintf(f, ", \"writers\": %d, "
 		"\"subscribers\": %d, \"subscribers_ready\": %d, \"rate\": %.1f, "
 		"\"window\": %d, \"duration_s\": %.3f, \"setup_s\": %.3f, "
-		"\"setup_errors\": %llu, \"dead\": %d,\n", mode_name(),
-		O.label ? O.label : "", O.writers, O.subscribers, nsubs_ready, O.rate,
+		"\"setup_errors\": %llu, \"dead\": %d,\n", O.writers, O.subscribers, nsubs_ready, O.rate,
 		O.window, win, t_ready ? (double)(t_ready - t_setup0) / 1e9 : 0,
 		(unsigned long long)S.setup_errors, ndead);
 	fprintf(f, " \"writes\": {\"sent\": %llu, \"acked\": %llu, "

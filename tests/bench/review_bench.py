@@ -16,11 +16,12 @@ few times; the times printed are those the client waits for the answer.
         /usr/bin/python3 tests/bench/review_bench.py [--reps 200] [--activities 1000000]
 
 Measured on the 2-CPU development container (PostgreSQL 15 of the test
-cluster, fsync off; RelWithDebInfo build; other work running alongside):
-the org review of 2026-10 (200 members, 20 teams, 185 KB of JSON) took
-3.0 s the first time (fresh database sessions) and 1.6-2.4 s (median 2.0 s)
-regenerated; one team's review (10 reps) 0.4 s. Building the data set takes
-about two minutes.
+cluster, fsync off; RelWithDebInfo build) while other test suites ran
+alongside (load average 10-14), two runs: the org review of 2026-10 (200
+members, 20 teams, 185 KB of JSON) took 1.5 s and 3.0 s the first time
+(fresh database sessions), and regenerated 1.0-2.4 s (medians 1.4 s and
+2.0 s); one team's review (10 reps) 0.4-0.6 s. Building the data set takes
+one to two minutes.
 """
 
 import argparse

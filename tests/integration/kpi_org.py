@@ -143,6 +143,14 @@ class KpiOrg:
     def sql(self, q):
         return self.paced.psql(q)
 
+    def rollups_ok(self):
+        """The rollups agree with the facts (rollup_check) and the month
+        rollups with the day rollups (rollup_month_check)."""
+        return self.sql(
+            "SELECT (SELECT count(*) FROM pace.rollup_check(%d)) + "
+            "(SELECT count(*) FROM pace.rollup_month_check(%d))"
+            % (self.org_id, self.org_id)) == "0"
+
     def call(self, who, kind, reply, /, **fields):
         return expect(self.c(who).call(make(kind, **fields)), reply)
 

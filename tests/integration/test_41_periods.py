@@ -172,3 +172,29 @@ def test_writes_outside_the_window_are_refused(org):
     r = c.call(make("deal_add", client_op_id=wire.op_id(), title="ancient",
                     customer_id=cust, amount=1, at=cst("2019-01-01 12:00")))
     expect_error(r, "INVALID_ARGUMENT", "at")
+
+
+def test_time_zone_change_moves_the_boundaries(org):
+    """The reporting time zone decides the day of every fact: changing it
+    rebuilds the rollups (and the customers touched per month), and the
+    contract signed at 2026-11-30T16:00:00Z moves from December (Shanghai)
+    to November (UTC), with the visit made at 2026-11-30T20:00:00Z."""
+    cust = org.customer("r1", "Edge Co", at=cst("2026-11-01 09:00"))
+    org.activity("r1", "visit", cust, utc("2026-11-30T20:00:00Z"))
+
+    def mix(period):
+        k = expect(kpi(org, "d", period), "kpi")
+        return k.actual, {c.key: c.n for c in k.mix_industry}
+
+    assert mix("2026-11") == (1 * M, {})
+    assert mix("2026-12") == (6 * M, {"—": 1})
+    org.org_set("timezone", "UTC")
+    try:
+        assert mix("2026-11") == (3 * M, {"—": 1})
+        assert mix("2026-12") == (4 * M, {})
+        assert mix("2026-W49") == (3 * M, {"—": 1})
+        assert org.rollups_ok()     # rebuilt days, and their months
+    finally:
+        org.org_set("timezone", "Asia/Shanghai")
+    assert mix("2026-11") == (1 * M, {})
+    assert mix("2026-12") == (6 * M, {"—": 1})

@@ -69,6 +69,7 @@ def org(paced):
     cust = o.customer("n1a", "reserve customer", at=cst("2027-01-05 09:00"))
     d = o.deal("n1a", cust, "big one", 10 * M, cst("2027-01-06 10:00"))
     o.move("n1a", d, "negotiation", cst("2027-01-20 10:00"))
+    assert o.rollups_ok()
     yield o
     o.close()
 

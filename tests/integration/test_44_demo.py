@@ -91,3 +91,10 @@ def test_plan_of_twenty_million_over_ten_reps(demo):
         "SELECT coalesce(sum(booked), 0) FROM pace.rollup_day WHERE "
         "extract(year FROM day) = %d" % (year - 1)))
     assert hist > 100000000
+    # Imported through the set-based import path: the month rollups are in
+    # step with the days.
+    org = srv.psql("SELECT id FROM pace.org")
+    assert srv.psql("SELECT count(*) FROM pace.rollup_month_check(%s)"
+                    % org) == "0"
+    assert srv.psql("SELECT count(*) FROM pace.rollup_check(%s)" % org) \
+        == "0"

@@ -159,6 +159,10 @@ def test_once_across_two_instances(two):
     settle(org, both, cst_us(2026, 11, 2, 9, 30))
     assert org.sql(COUNT) == "6" and org.sql(READY) == "6"
     assert reviews(org).count("team:2026-10") == 2
+    # Only the leader ran the schedule.
+    made = r"reviews: scheduled review \d+ generated"
+    assert len(leader.log_matches(made)) == 6
+    assert second.log_matches(made) == []
 
     # The leader goes away: the second takes over, and still nothing twice.
     leader.stop()

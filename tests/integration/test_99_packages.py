@@ -115,7 +115,7 @@ def build_packages(log, workdir):
            if not k.startswith(("ASAN_", "UBSAN_", "LSAN_", "CC", "CFLAGS"))}
     log.run(["cmake", "-S", SRC, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
              "-DCMAKE_INSTALL_PREFIX=/usr", "-DBUILD_TESTS=OFF",
-             "-DWERROR=OFF", "-DSANITIZE="], env=env)
+             "-DWERROR=ON", "-DSANITIZE="], env=env)
     log.run(["cmake", "--build", build, "-j%d" % (os.cpu_count() or 2)],
             env=env, timeout=1200)
     for old in glob.glob(os.path.join(build, "*.deb")):
