@@ -78,9 +78,8 @@ req_fail_db(struct req *r, const struct db_result *res)
 
 		snprintf(detail, sizeof(detail), "%s: %s",
 			msg_body_name(r->kind), msg);
-		audit_security(r->c, res->out_of_scope ? "denied_hidden"
-						       : "denied",
-			detail);
+		audit_security(r->c,
+			res->out_of_scope ? "denied_hidden" : "denied", detail);
 	}
 	req_fail(r, res->err, res->field, "%s", msg);
 }

@@ -38,8 +38,8 @@ $$;
 
 -- Month rollups: rollup_day summed by month, so that a quarter or a year
 -- reads 3 or 12 rows per member instead of 90 or 365. Kept in step with
--- rollup_day by statement triggers (whoever writes it: rollup_add, the
--- imports' set-based upserts, rollup_rebuild), in the same transaction.
+-- rollup_day by triggers (whoever writes it: rollup_add, the imports'
+-- set-based upserts, rollup_rebuild), in the same transaction.
 CREATE TABLE pace.rollup_month (
 	org_id bigint NOT NULL,
 	user_id bigint NOT NULL,
@@ -59,16 +59,25 @@ CREATE TABLE pace.rollup_month (
 );
 CREATE INDEX ON pace.rollup_month (org_id, month);
 
-CREATE FUNCTION pace.rollup_month_ins() RETURNS trigger
+-- A day row inserted or updated: add the difference to its month. Row
+-- level: each capture write changes one day row or two, and a row trigger
+-- costs a third of a statement trigger with transition tables there.
+CREATE FUNCTION pace.rollup_month_row() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 BEGIN
 	INSERT INTO rollup_month AS m (org_id, user_id, month, booked, contracts,
 		received, due, new_leads, won, lost, calls, visits, emails, meetings)
-	SELECT n.org_id, n.user_id, date_trunc('month', n.day)::date,
-		sum(n.booked), sum(n.contracts), sum(n.received), sum(n.due),
-		sum(n.new_leads), sum(n.won), sum(n.lost), sum(n.calls),
-		sum(n.visits), sum(n.emails), sum(n.meetings)
-	FROM rollup_new n GROUP BY 1, 2, 3
+	VALUES (NEW.org_id, NEW.user_id, month_floor(NEW.day),
+		NEW.booked - coalesce(OLD.booked, 0),
+		NEW.contracts - coalesce(OLD.contracts, 0),
+		NEW.received - coalesce(OLD.received, 0),
+		NEW.due - coalesce(OLD.due, 0),
+		NEW.new_leads - coalesce(OLD.new_leads, 0),
+		NEW.won - coalesce(OLD.won, 0), NEW.lost - coalesce(OLD.lost, 0),
+		NEW.calls - coalesce(OLD.calls, 0),
+		NEW.visits - coalesce(OLD.visits, 0),
+		NEW.emails - coalesce(OLD.emails, 0),
+		NEW.meetings - coalesce(OLD.meetings, 0))
 	ON CONFLICT (user_id, month) DO UPDATE SET
 		booked = m.booked + EXCLUDED.booked,
 		contracts = m.contracts + EXCLUDED.contracts,
@@ -81,33 +90,8 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-CREATE FUNCTION pace.rollup_month_upd() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
-BEGIN
-	INSERT INTO rollup_month AS m (org_id, user_id, month, booked, contracts,
-		received, due, new_leads, won, lost, calls, visits, emails, meetings)
-	SELECT n.org_id, n.user_id, date_trunc('month', n.day)::date,
-		sum(n.booked - o.booked), sum(n.contracts - o.contracts),
-		sum(n.received - o.received), sum(n.due - o.due),
-		sum(n.new_leads - o.new_leads), sum(n.won - o.won),
-		sum(n.lost - o.lost), sum(n.calls - o.calls),
-		sum(n.visits - o.visits), sum(n.emails - o.emails),
-		sum(n.meetings - o.meetings)
-	FROM rollup_new n JOIN rollup_old o ON o.user_id = n.user_id
-		AND o.day = n.day
-	GROUP BY 1, 2, 3
-	ON CONFLICT (user_id, month) DO UPDATE SET
-		booked = m.booked + EXCLUDED.booked,
-		contracts = m.contracts + EXCLUDED.contracts,
-		received = m.received + EXCLUDED.received, due = m.due + EXCLUDED.due,
-		new_leads = m.new_leads + EXCLUDED.new_leads,
-		won = m.won + EXCLUDED.won, lost = m.lost + EXCLUDED.lost,
-		calls = m.calls + EXCLUDED.calls, visits = m.visits + EXCLUDED.visits,
-		emails = m.emails + EXCLUDED.emails,
-		meetings = m.meetings + EXCLUDED.meetings;
-	RETURN NULL;
-END $$;
-
+-- Day rows deleted (rollup_rebuild deletes an org's in one statement):
+-- subtract them from their months, set-based.
 CREATE FUNCTION pace.rollup_month_del() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 BEGIN
@@ -130,12 +114,8 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER rollup_month_ins AFTER INSERT ON pace.rollup_day
-	REFERENCING NEW TABLE AS rollup_new
-	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_ins();
-CREATE TRIGGER rollup_month_upd AFTER UPDATE ON pace.rollup_day
-	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
-	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_upd();
+CREATE TRIGGER rollup_month_row AFTER INSERT OR UPDATE ON pace.rollup_day
+	FOR EACH ROW EXECUTE FUNCTION pace.rollup_month_row();
 CREATE TRIGGER rollup_month_del AFTER DELETE ON pace.rollup_day
 	REFERENCING OLD TABLE AS rollup_old
 	FOR EACH STATEMENT EXECUTE FUNCTION pace.rollup_month_del();
@@ -168,32 +148,54 @@ LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 	WHERE coalesce(m.j, zero.j) <> coalesce(d.j, zero.j)
 $$;
 
+-- The first day of the month of a day, and of the first whole month at
+-- or after it (immutable: the planner folds them into index ranges).
+CREATE FUNCTION pace.month_floor(d date) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT date_trunc('month', d::timestamp)::date
+$$;
+CREATE FUNCTION pace.month_ceil(d date) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN extract(day FROM d) = 1 THEN d
+		ELSE (date_trunc('month', d::timestamp) + interval '1 month')::date END
+$$;
+
 -- The rollup rows of some users that make up [p_from, p_to): the whole
--- months inside it from rollup_month, the days at either end from
--- rollup_day. Summing them gives the period's sums. (Plain SQL: it is
--- inlined into the queries that use it.)
+-- months inside it from rollup_month, the days before the first of them
+-- and after the last from rollup_day (for a week within a month: only
+-- days). Summing them gives the period's sums. Plain SQL, inlined into
+-- the queries that use it; each user's rows are index ranges.
 CREATE FUNCTION pace.rollup_span(p_users bigint[], p_from date, p_to date)
 RETURNS TABLE (user_id bigint, booked bigint, contracts bigint,
 	received bigint, due bigint, new_leads bigint, won bigint, lost bigint,
 	calls bigint, visits bigint, emails bigint, meetings bigint)
 LANGUAGE sql STABLE AS $$
-	WITH b AS (SELECT CASE WHEN extract(day FROM p_from) = 1 THEN p_from
-			ELSE (date_trunc('month', p_from) + interval '1 month')::date END AS mf,
-		date_trunc('month', p_to)::date AS mt)
-	SELECT m.user_id, m.booked, m.contracts::bigint, m.received, m.due,
-		m.new_leads::bigint, m.won::bigint, m.lost::bigint, m.calls::bigint,
-		m.visits::bigint, m.emails::bigint, m.meetings::bigint
-	FROM pace.rollup_month m, b
-	WHERE m.user_id IN (SELECT unnest(p_users))
-		AND m.month >= b.mf AND m.month < b.mt
-	UNION ALL
-	SELECT d.user_id, d.booked, d.contracts::bigint, d.received, d.due,
-		d.new_leads::bigint, d.won::bigint, d.lost::bigint, d.calls::bigint,
-		d.visits::bigint, d.emails::bigint, d.meetings::bigint
-	FROM pace.rollup_day d, b
-	WHERE d.user_id IN (SELECT unnest(p_users))
-		AND d.day >= p_from AND d.day < p_to
-		AND (d.day < b.mf OR d.day >= b.mt)
+	SELECT x.* FROM (SELECT DISTINCT unnest(p_users)) AS u(id),
+	LATERAL (
+		SELECT m.user_id, m.booked, m.contracts::bigint, m.received, m.due,
+			m.new_leads::bigint, m.won::bigint, m.lost::bigint,
+			m.calls::bigint, m.visits::bigint, m.emails::bigint,
+			m.meetings::bigint
+		FROM pace.rollup_month m
+		WHERE m.user_id = u.id AND m.month >= pace.month_ceil(p_from)
+			AND m.month < pace.month_floor(p_to)
+		UNION ALL
+		SELECT d.user_id, d.booked, d.contracts::bigint, d.received, d.due,
+			d.new_leads::bigint, d.won::bigint, d.lost::bigint,
+			d.calls::bigint, d.visits::bigint, d.emails::bigint,
+			d.meetings::bigint
+		FROM pace.rollup_day d
+		WHERE d.user_id = u.id AND d.day >= p_from
+			AND d.day < least(pace.month_ceil(p_from), p_to)
+		UNION ALL
+		SELECT d.user_id, d.booked, d.contracts::bigint, d.received, d.due,
+			d.new_leads::bigint, d.won::bigint, d.lost::bigint,
+			d.calls::bigint, d.visits::bigint, d.emails::bigint,
+			d.meetings::bigint
+		FROM pace.rollup_day d
+		WHERE d.user_id = u.id
+			AND d.day >= greatest(pace.month_floor(p_to), pace.month_ceil(p_from))
+			AND d.day < p_to) x
 $$;
 
 -- Progress of a scope on one metric: actual, target, attainment, pace,
@@ -291,29 +293,32 @@ CREATE FUNCTION pace.rank_scopes(p_org bigint, p_kinds text[], p_ids bigint[],
 RETURNS TABLE (kind text, id bigint, label text, actual bigint, target bigint,
 	attainment numeric, pace numeric, status text, rank bigint)
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
-DECLARE o org; el numeric;
+DECLARE o org; el numeric; mem_n bigint[]; mem_u bigint[];
 BEGIN
 	SELECT * INTO o FROM org x WHERE x.id = p_org;
 	el := elapsed(org_day_start(p_org, p_from), org_day_start(p_org, p_to),
 		p_now);
+	-- Each member's users (member n: the n-th of the arrays).
+	SELECT array_agg(x.n), array_agg(u.id) INTO mem_n, mem_u
+	FROM unnest(p_kinds, p_ids) WITH ORDINALITY AS x(mk, mi, n)
+	JOIN app_user u ON u.org_id = p_org
+	LEFT JOIN team t ON t.id = u.team_id
+	WHERE (x.mk = 'user' AND u.id = x.mi)
+		OR (x.mk = 'team' AND u.team_id = x.mi)
+		OR (x.mk = 'office' AND t.office_id = x.mi)
+		OR x.mk = 'org';
 	RETURN QUERY
 	WITH m AS (
 		SELECT x.mk, x.mi, x.ml, x.n
 		FROM unnest(p_kinds, p_ids, p_labels) WITH ORDINALITY AS x(mk, mi, ml, n)),
 	mu AS (
-		SELECT m.n, u.id AS uid FROM m
-		JOIN app_user u ON u.org_id = p_org
-		LEFT JOIN team t ON t.id = u.team_id
-		WHERE (m.mk = 'user' AND u.id = m.mi)
-			OR (m.mk = 'team' AND u.team_id = m.mi)
-			OR (m.mk = 'office' AND t.office_id = m.mi)
-			OR m.mk = 'org'),
+		SELECT y.n, y.uid FROM unnest(mem_n, mem_u) AS y(n, uid)),
 	a AS (
 		SELECT mu.n, metric_value(p_metric, o.revenue_basis,
 			sum(r.booked)::bigint, sum(r.received)::bigint,
 			sum(r.new_leads)::bigint,
 			sum(r.calls + r.visits + r.emails + r.meetings)::bigint) AS v
-		FROM mu JOIN rollup_span(ARRAY(SELECT uid FROM mu), p_from, p_to) r
+		FROM mu JOIN rollup_span(mem_u, p_from, p_to) r
 			ON r.user_id = mu.uid
 		GROUP BY mu.n),
 	q AS (
@@ -346,10 +351,10 @@ DECLARE
 	t0 timestamptz := org_day_start(p_org, p_from);
 	t1 timestamptz := org_day_start(p_org, p_to);
 	today date := (p_now AT TIME ZONE (SELECT timezone FROM org WHERE id = p_org))::date;
-	-- Whole months inside the period: [mf, mt) (empty for a week in a month).
-	mf date := CASE WHEN extract(day FROM p_from) = 1 THEN p_from
-		ELSE (date_trunc('month', p_from) + interval '1 month')::date END;
-	mt date := date_trunc('month', p_to)::date;
+	-- Whole months inside the period: [mf, mt) (empty for a week in a
+	-- month); the days before and after them (as in rollup_span).
+	mf date := month_ceil(p_from);
+	mt date := month_floor(p_to);
 	ru record; cyc record; pipe record; fun record; od record;
 	actual bigint; target bigint; att numeric; el numeric; pc numeric;
 	created bigint; qualified bigint; v_rank bigint;
@@ -414,20 +419,25 @@ BEGIN
 		WHERE i.org_id = p_org AND (is_org OR i.owner_id = ANY (users))
 			AND i.due_on < today
 		GROUP BY i.contract_id) d
-	LEFT JOIN LATERAL (SELECT sum(x.amount) AS got FROM receipt x
-		WHERE x.contract_id = d.contract_id) rc ON true;
+	LEFT JOIN (SELECT x.contract_id, sum(x.amount) AS got FROM receipt x
+		WHERE x.org_id = p_org AND (is_org OR x.owner_id = ANY (users))
+		GROUP BY x.contract_id) rc ON rc.contract_id = d.contract_id;
 
 	-- Customers touched in the period: whole months from the monthly
 	-- table, the days at either end from the daily one.
 	WITH touched AS (
-		SELECT ct.customer_id FROM customer_touch_month ct
-		WHERE ct.user_id IN (SELECT unnest(users))
-			AND ct.month >= mf AND ct.month < mt
-		UNION
-		SELECT ct.customer_id FROM customer_touch ct
-		WHERE ct.user_id IN (SELECT unnest(users))
-			AND ct.day >= p_from AND ct.day < p_to
-			AND (ct.day < mf OR ct.day >= mt)),
+		SELECT x.customer_id FROM unnest(users) AS u(id),
+			LATERAL (SELECT ct.customer_id FROM customer_touch_month ct
+				WHERE ct.user_id = u.id AND ct.month >= mf AND ct.month < mt
+				UNION ALL
+				SELECT ct.customer_id FROM customer_touch ct
+				WHERE ct.user_id = u.id AND ct.day >= p_from
+					AND ct.day < least(mf, p_to)
+				UNION ALL
+				SELECT ct.customer_id FROM customer_touch ct
+				WHERE ct.user_id = u.id AND ct.day >= greatest(mt, mf)
+					AND ct.day < p_to) x
+		GROUP BY x.customer_id),
 	c AS (SELECT cu.* FROM customer cu JOIN touched t ON t.customer_id = cu.id)
 	SELECT jsonb_build_object(
 		'industry', coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT

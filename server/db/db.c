@@ -18,7 +18,7 @@ db_read(const struct stmt *st, const char *const *params, db_cb cb, void *arg)
 
 int
 db_write(const struct stmt *st, const char *const *params, unsigned flags,
-	db_cb cb, void *arg)
+        db_cb cb, void *arg)
 {
 	struct pg_job *job = pg_job_new(st, params, cb, arg);
 

@@ -294,12 +294,20 @@ add_user(int64_t u)
 static void
 changes_cb(void *arg, const struct db_result *r)
 {
-	int n, users = 0;
+	int n, users = 0, first = F.snap == NULL;
 
 	if (r->err != 0) {
 		F.reading = 0;
 		return;
 	}
+	/*
+	 * The first read only says where the log starts for this instance:
+	 * what committed before it is not reported. A topic subscribed before
+	 * that point may have computed its snapshot before such a commit, so
+	 * every topic is computed again once the starting point is known.
+	 */
+	if (first)
+		topics_all_changed();
 	n = PQntuples(r->res);
 	for (int i = 0; i < n; i++) {
 		const char *kind = db_str(r->res, i, "kind");

@@ -29,7 +29,7 @@ hist_index(uint64_t v)
 	if (shift > HIST_MAX_SHIFT)
 		return HIST_BUCKETS - 1;
 	return 2 * HIST_SUB + (shift - 1) * HIST_SUB +
-		(int)((v >> shift) - HIST_SUB);
+	        (int)((v >> shift) - HIST_SUB);
 }
 
 uint64_t
@@ -117,15 +117,15 @@ void
 hist_json(const struct hist *h, FILE *f)
 {
 	fprintf(f,
-		"{\"n\": %llu, \"min\": %llu, \"p50\": %llu, \"p95\": %llu, "
-		"\"p99\": %llu, \"p999\": %llu, \"max\": %llu, \"mean\": %.1f}",
-		(unsigned long long)h->count,
-		(unsigned long long)(h->count ? h->min : 0),
-		(unsigned long long)hist_pct(h, 50),
-		(unsigned long long)hist_pct(h, 95),
-		(unsigned long long)hist_pct(h, 99),
-		(unsigned long long)hist_pct(h, 99.9),
-		(unsigned long long)h->max, hist_mean(h));
+	        "{\"n\": %llu, \"min\": %llu, \"p50\": %llu, \"p95\": %llu, "
+	        "\"p99\": %llu, \"p999\": %llu, \"max\": %llu, \"mean\": %.1f}",
+	        (unsigned long long)h->count,
+	        (unsigned long long)(h->count ? h->min : 0),
+	        (unsigned long long)hist_pct(h, 50),
+	        (unsigned long long)hist_pct(h, 95),
+	        (unsigned long long)hist_pct(h, 99),
+	        (unsigned long long)hist_pct(h, 99.9),
+	        (unsigned long long)h->max, hist_mean(h));
 }
 
 int
@@ -137,11 +137,12 @@ hist_selftest(FILE *err)
 
 	/* Buckets tile the range: each starts right after the previous. */
 	for (int i = 1; i < HIST_BUCKETS; i++) {
-		uint64_t lo = hist_bucket_high(i - 1) + 1, hi = hist_bucket_high(i);
+		uint64_t lo = hist_bucket_high(i - 1) + 1,
+		         hi = hist_bucket_high(i);
 
 		if (hist_index(lo) != i || hist_index(hi) != i || hi < lo) {
 			fprintf(err, "hist: bucket %d [%llu, %llu] broken\n", i,
-				(unsigned long long)lo, (unsigned long long)hi);
+			        (unsigned long long)lo, (unsigned long long)hi);
 			bad = 1;
 			break;
 		}
@@ -165,7 +166,7 @@ hist_selftest(FILE *err)
 			double got = (double)hist_pct(&h, qs[i]);
 			if (got < want || got > want * 1.01) {
 				fprintf(err, "hist: p%g = %.0f, want %.0f\n",
-					qs[i], got, want);
+				        qs[i], got, want);
 				bad = 1;
 			}
 		}

@@ -14,8 +14,8 @@
 #include <stdio.h>
 
 #define HIST_SUB_BITS 7
-#define HIST_SUB (1 << HIST_SUB_BITS)   /* 128 sub-buckets per octave */
-#define HIST_MAX_SHIFT 33               /* up to 2^(33+8) - 1 */
+#define HIST_SUB (1 << HIST_SUB_BITS) /* 128 sub-buckets per octave */
+#define HIST_MAX_SHIFT 33 /* up to 2^(33+8) - 1 */
 #define HIST_BUCKETS (2 * HIST_SUB + HIST_MAX_SHIFT * HIST_SUB)
 
 struct hist {

@@ -92,12 +92,12 @@ enum {
 enum mode { M_PACE, M_REDIS, M_MQTT, M_SEED };
 enum kind { K_WRITER, K_SUB, K_ADMIN, K_RPUB, K_RSUB, K_MQTT };
 enum cstate {
-	S_IDLE,       /* not started */
+	S_IDLE, /* not started */
 	S_CONNECTING,
-	S_HELLO,      /* Hello sent */
+	S_HELLO, /* Hello sent */
 	S_WAIT_TOKEN, /* another connection of this user is logging in */
-	S_AUTH,       /* Login or Resume sent */
-	S_SETUP,      /* writer: customer and deals; admin: seeding */
+	S_AUTH, /* Login or Resume sent */
+	S_SETUP, /* writer: customer and deals; admin: seeding */
 	S_SUBSCRIBING,
 	S_READY,
 	S_DEAD,
@@ -124,21 +124,21 @@ struct obuf {
 
 struct user {
 	char login[64];
-	char *token;     /* after the first login */
-	int logging;     /* a Login is in flight */
+	char *token; /* after the first login */
+	int logging; /* a Login is in flight */
 	struct conn *waiters;
 };
 
 struct deal {
 	int64_t id;
 	int stage; /* pace.v1.Stage */
-	int busy;  /* a move is in flight */
+	int busy; /* a move is in flight */
 };
 
 struct outreq {
 	uint32_t id; /* 0: free */
 	uint8_t kind;
-	int32_t deal;   /* index in c->deals for moves */
+	int32_t deal; /* index in c->deals for moves */
 	int64_t origin; /* ns: when the latency clock started */
 };
 
@@ -148,30 +148,30 @@ struct conn {
 	enum kind kind;
 	enum cstate state;
 	int idx;
-	int srv;           /* index into the server list */
+	int srv; /* index into the server list */
 	struct user *user;
 	struct conn *wait_next;
 	int is_login;
-	uint8_t *in;       /* bytes of an incomplete message */
+	uint8_t *in; /* bytes of an incomplete message */
 	size_t in_len, in_cap;
 	struct obuf out;
-	int writing;       /* a uv_write is in flight */
+	int writing; /* a uv_write is in flight */
 	int dirty;
 	uint32_t next_id;
 	struct outreq *reqs; /* nslots: requests awaiting their answer */
-	uint32_t nslots;     /* a power of 2 */
+	uint32_t nslots; /* a power of 2 */
 	int inflight;
 	/* writer */
 	int64_t customer_id;
 	struct deal *deals;
 	int ndeals, capdeals, deal_cursor, deals_pending;
-	int64_t next_due;  /* ns: the next scheduled write */
-	int64_t interval;  /* ns between writes of this writer */
+	int64_t next_due; /* ns: the next scheduled write */
+	int64_t interval; /* ns between writes of this writer */
 	uint64_t seq;
 	/* subscriber */
 	int have_base;
-	int64_t base;      /* followups_total of the first snapshot */
-	int64_t seen;      /* highest count seen */
+	int64_t base; /* followups_total of the first snapshot */
+	int64_t seen; /* highest count seen */
 	/* redis publisher: send times of PUBLISHes awaiting their reply */
 	int64_t *fifo;
 	size_t fifo_head, fifo_len, fifo_cap;
@@ -215,24 +215,24 @@ static struct {
 	int deals_per_writer;
 	int quiet;
 } O = {
-	.mode = M_PACE,
-	.writers = 8,
-	.rate = 100,
-	.duration = 10,
-	.warmup = 2,
-	.drain = 5,
-	.settle = 1,
-	.window = 128,
-	.deal_pct = 20,
-	.prefix = "pl",
-	.password = "paceload-pw-1",
-	.sub_users = 10,
-	.connect_conc = 256,
-	.msg_size = 512,
-	.admin = "admin",
-	.reps = 64,
-	.managers = 10,
-	.deals_per_writer = -1,
+        .mode = M_PACE,
+        .writers = 8,
+        .rate = 100,
+        .duration = 10,
+        .warmup = 2,
+        .drain = 5,
+        .settle = 1,
+        .window = 128,
+        .deal_pct = 20,
+        .prefix = "pl",
+        .password = "paceload-pw-1",
+        .sub_users = 10,
+        .connect_conc = 256,
+        .msg_size = 512,
+        .admin = "admin",
+        .reps = 64,
+        .managers = 10,
+        .deals_per_writer = -1,
 };
 
 /* --- state ----------------------------------------------------------------- */
@@ -276,7 +276,7 @@ static size_t nacked, capacked;
 struct deferred {
 	int sub;
 	int64_t lo, hi; /* ranks (1-based, inclusive) */
-	int64_t at;     /* ns */
+	int64_t at; /* ns */
 };
 static struct deferred *defer;
 static size_t ndefer, capdefer;
@@ -285,11 +285,12 @@ static size_t ndefer, capdefer;
 static int seed_next, seed_total, seed_done, seed_inflight;
 
 static struct pstat ps_start[MAX_PIDS], ps_ready[MAX_PIDS], ps_m0[MAX_PIDS],
-	ps_m1[MAX_PIDS];
+        ps_m1[MAX_PIDS];
 static double pg_cpu_m0, pg_cpu_m1;
 static double self_cpu_m0, self_cpu_m1;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2), noreturn));
 static void
 die(const char *fmt, ...)
 {
@@ -447,8 +448,9 @@ proc_cpu(int pid, double *cpu, int *ppid)
 		return -1;
 	/* After ")": state ppid pgrp session tty tpgid flags minflt cminflt
 	 * majflt cmajflt utime stime ... */
-	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-		    &pp, &ut, &st) != 3)
+	if (sscanf(p + 2,
+	            "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &pp,
+	            &ut, &st) != 3)
 		return -1;
 	*cpu = (double)(ut + st) / clk_tck;
 	if (ppid)
@@ -511,7 +513,7 @@ self_cpu(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-		(double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	        (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static void
@@ -559,7 +561,7 @@ struct wreq {
 };
 
 static void conn_fail(struct conn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void
 write_cb(uv_write_t *req, int status)
@@ -603,10 +605,12 @@ conn_flush(struct conn *c)
 	w = xcalloc(1, sizeof(*w));
 	w->c = c;
 	w->p = c->out.p;
-	b = uv_buf_init((char *)c->out.p + n, (unsigned)(c->out.len - (size_t)n));
+	b = uv_buf_init(
+	        (char *)c->out.p + n, (unsigned)(c->out.len - (size_t)n));
 	memset(&c->out, 0, sizeof(c->out));
 	c->writing = 1;
-	if ((n = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, write_cb)) != 0) {
+	if ((n = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, write_cb)) !=
+	        0) {
 		free(w->p);
 		free(w);
 		c->writing = 0;
@@ -717,7 +721,7 @@ send_login(struct conn *c)
 	} else {
 		m.user = c->user->login;
 		m.password = (char *)(c->kind == K_ADMIN ? O.admin_password
-							 : O.password);
+		                                         : O.password);
 		f.body_case = PACE__V1__FRAME__BODY_LOGIN;
 		f.login = &m;
 		c->is_login = 1;
@@ -770,7 +774,7 @@ send_deal_add(struct conn *c)
 
 	uuid_random(op);
 	snprintf(title, sizeof(title), "paceload deal %llu",
-		(unsigned long long)++c->seq);
+	        (unsigned long long)++c->seq);
 	m.client_op_id = op;
 	m.title = title;
 	m.customer_id = c->customer_id;
@@ -824,7 +828,7 @@ pb_varint(struct pbr *r, uint64_t *v)
  * come in *v, length-delimited ones in *data and *len. */
 static int
 pb_next(struct pbr *r, uint32_t *fno, uint64_t *v, const uint8_t **data,
-	size_t *len)
+        size_t *len)
 {
 	uint64_t key, n;
 
@@ -866,7 +870,7 @@ pb_next(struct pbr *r, uint32_t *fno, uint64_t *v, const uint8_t **data,
 /* A field of a message: varint value or string. */
 static int
 pb_get(const uint8_t *m, size_t n, uint32_t want, uint64_t *v,
-	const uint8_t **data, size_t *len)
+        const uint8_t **data, size_t *len)
 {
 	struct pbr r = {m, m + n};
 	uint32_t fno;
@@ -922,7 +926,8 @@ setup_error(struct conn *c, const char *what, const uint8_t *b, size_t n)
 	pb_get(b, n, 2, NULL, &msg, &ml);
 	S.setup_errors++;
 	snprintf(S.last_error, sizeof(S.last_error), "%s (%s): %.*s", what,
-		c->user ? c->user->login : "?", (int)ml, msg ? (const char *)msg : "");
+	        c->user ? c->user->login : "?", (int)ml,
+	        msg ? (const char *)msg : "");
 	note("setup failed: %s", S.last_error);
 }
 
@@ -990,7 +995,7 @@ resolve_deferred(void)
 
 static void
 on_snapshot(struct conn *c, const uint8_t *snap, size_t n, size_t frame_len,
-	int64_t now)
+        int64_t now)
 {
 	int64_t count = pb_int(snap, n, 11); /* followups_total */
 	int64_t computed = pb_int(snap, n, 37);
@@ -1009,7 +1014,8 @@ on_snapshot(struct conn *c, const uint8_t *snap, size_t n, size_t frame_len,
 		S.pushes_in_window++;
 		S.push_bytes_in_window += frame_len;
 		if (computed > 0)
-			hist_add(&h_fanout, (now / 1000 + wall_minus_mono_us) - computed);
+			hist_add(&h_fanout,
+			        (now / 1000 + wall_minus_mono_us) - computed);
 	}
 	if (count <= c->seen)
 		return;
@@ -1040,7 +1046,7 @@ static void seed_pump(struct conn *c);
 
 static void
 on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
-	const struct outreq *r, int64_t now)
+        const struct outreq *r, int64_t now)
 {
 	int is_err = fbody == B_ERROR;
 	int code = is_err ? (int)pb_int(b, n, 1) : 0;
@@ -1068,7 +1074,8 @@ on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
 			conn_fail(c, "login refused");
 			while (c->is_login && (w0 = c->user->waiters) != NULL) {
 				c->user->waiters = w0->wait_next;
-				conn_fail(w0, "login of %s refused", c->user->login);
+				conn_fail(w0, "login of %s refused",
+				        c->user->login);
 			}
 			return;
 		}
@@ -1084,7 +1091,8 @@ on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
 			c->user->logging = 0;
 			while ((w = c->user->waiters) != NULL) {
 				c->user->waiters = w->wait_next;
-				if (w->state == S_WAIT_TOKEN && w->retry_at == 0)
+				if (w->state == S_WAIT_TOKEN &&
+				        w->retry_at == 0)
 					send_login(w);
 			}
 		}
@@ -1119,9 +1127,11 @@ on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
 	case R_DEAL_ADD:
 		if (fbody == B_DEAL) {
 			if (c->ndeals == c->capdeals) {
-				c->capdeals = c->capdeals ? c->capdeals * 2 : 64;
+				c->capdeals =
+				        c->capdeals ? c->capdeals * 2 : 64;
 				c->deals = xrealloc(c->deals,
-					(size_t)c->capdeals * sizeof(*c->deals));
+				        (size_t)c->capdeals *
+				                sizeof(*c->deals));
 			}
 			c->deals[c->ndeals].id = pb_int(b, n, 1);
 			c->deals[c->ndeals].stage = (int)pb_int(b, n, 8);
@@ -1131,7 +1141,7 @@ on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
 		if (r->kind == R_DEAL_ADD)
 			break; /* a write of the run: counted below */
 		if (fbody != B_DEAL && code != EC_EXHAUSTED &&
-			code != EC_UNAVAILABLE) {
+		        code != EC_UNAVAILABLE) {
 			setup_error(c, "deal", b, n);
 			conn_fail(c, "deal refused");
 			return;
@@ -1185,8 +1195,8 @@ on_reply(struct conn *c, uint32_t fbody, const uint8_t *b, size_t n,
 			size_t ml = 0;
 			pb_get(b, n, 2, NULL, &msg, &ml);
 			snprintf(S.last_error, sizeof(S.last_error),
-				"write error %d: %.*s", code, (int)ml,
-				msg ? (const char *)msg : "");
+			        "write error %d: %.*s", code, (int)ml,
+			        msg ? (const char *)msg : "");
 			note("%s", S.last_error);
 		}
 	} else {
@@ -1244,7 +1254,7 @@ pace_message(struct conn *c, const uint8_t *m, size_t n, int64_t now)
 			size_t ml = 0;
 			pb_get(bd, bl, 2, NULL, &msg, &ml);
 			conn_fail(c, "server error: %.*s", (int)ml,
-				msg ? (const char *)msg : "");
+			        msg ? (const char *)msg : "");
 		}
 		return;
 	}
@@ -1269,7 +1279,8 @@ send_write(struct conn *c, int64_t origin)
 		for (int k = 0; k < c->ndeals; k++) {
 			int i = (c->deal_cursor + k) % c->ndeals;
 			if (!c->deals[i].busy &&
-				c->deals[i].stage < PACE__V1__STAGE__NEGOTIATION) {
+			        c->deals[i].stage <
+			                PACE__V1__STAGE__NEGOTIATION) {
 				di = i;
 				break;
 			}
@@ -1285,7 +1296,7 @@ send_write(struct conn *c, int64_t origin)
 		m.at = origin / 1000 + wall_minus_mono_us;
 		m.duration_min = 5;
 		snprintf(notebuf, sizeof(notebuf), "paceload w%d s%llu t%lld",
-			c->idx, (unsigned long long)c->seq, (long long)m.at);
+		        c->idx, (unsigned long long)c->seq, (long long)m.at);
 		m.note = notebuf;
 		c->seq++;
 		f.body_case = PACE__V1__FRAME__BODY_ACTIVITY_LOG;
@@ -1334,8 +1345,9 @@ writer_due(struct conn *c, int64_t now)
 			break;
 		}
 		/* Due within the last tick: sent on time, clock from now. */
-		origin = now - c->next_due > 2 * TICK_MS * 1000000LL ? c->next_due
-								    : now;
+		origin = now - c->next_due > 2 * TICK_MS * 1000000LL
+		        ? c->next_due
+		        : now;
 		send_write(c, origin);
 		c->next_due += c->interval;
 	}
@@ -1433,14 +1445,16 @@ redis_publish(struct conn *c, int64_t origin)
 {
 	char hdr[96];
 	size_t size = (size_t)(O.msg_size < 32 ? 32 : O.msg_size);
-	int n = snprintf(hdr, sizeof(hdr), "*3\r\n$7\r\nPUBLISH\r\n$%zu\r\n%s\r\n$%zu\r\n",
-		strlen(redis_channel), redis_channel, size);
+	int n = snprintf(hdr, sizeof(hdr),
+	        "*3\r\n$7\r\nPUBLISH\r\n$%zu\r\n%s\r\n$%zu\r\n",
+	        strlen(redis_channel), redis_channel, size);
 	uint8_t *p;
 
 	obuf_put(&c->out, hdr, (size_t)n);
 	p = obuf_reserve(&c->out, size + 2);
 	/* The send time (wall clock, µs) leads the payload. */
-	n = snprintf((char *)p, 32, "%020lld ", (long long)(origin / 1000 + wall_minus_mono_us));
+	n = snprintf((char *)p, 32, "%020lld ",
+	        (long long)(origin / 1000 + wall_minus_mono_us));
 	memset(p + n, 'x', size - (size_t)n);
 	p[size] = '\r';
 	p[size + 1] = '\n';
@@ -1464,8 +1478,9 @@ static void
 rpub_due(struct conn *c, int64_t now)
 {
 	while (c->next_due <= now) {
-		int64_t origin = now - c->next_due > 2 * TICK_MS * 1000000LL ?
-			c->next_due : now;
+		int64_t origin = now - c->next_due > 2 * TICK_MS * 1000000LL
+		        ? c->next_due
+		        : now;
 		redis_publish(c, origin);
 		c->next_due += c->interval;
 	}
@@ -1504,13 +1519,14 @@ redis_input(struct conn *c, const uint8_t *p, size_t n, int64_t now)
 			continue;
 		}
 		if (nel == 3 && el[0].len == 9 &&
-			memcmp(el[0].s, "subscribe", 9) == 0) {
+		        memcmp(el[0].s, "subscribe", 9) == 0) {
 			if (c->state == S_SUBSCRIBING)
 				conn_ready(c);
 		} else if (nel == 3 && el[0].len == 7 &&
-			memcmp(el[0].s, "message", 7) == 0 && el[2].t == '$') {
+		        memcmp(el[0].s, "message", 7) == 0 && el[2].t == '$') {
 			int64_t sent = strtoll((const char *)el[2].s, NULL, 10);
-			int64_t origin = sent - wall_minus_mono_us; /* µs, mono */
+			int64_t origin =
+			        sent - wall_minus_mono_us; /* µs, mono */
 
 			S.pushes++;
 			if (phase == P_MEASURE) {
@@ -1556,8 +1572,8 @@ mqtt_start(struct conn *c)
 {
 	char id[64];
 	struct obuf v = {0};
-	static const uint8_t hdr[] = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02,
-		0x02, 0x58}; /* MQTT 3.1.1, clean session, keepalive 600 s */
+	static const uint8_t hdr[] = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0x02,
+	        0x58}; /* MQTT 3.1.1, clean session, keepalive 600 s */
 	uint8_t t;
 
 	snprintf(id, sizeof(id), "%s-%d-%d", O.prefix, (int)getpid(), c->idx);
@@ -1610,7 +1626,8 @@ mqtt_input(struct conn *c, const uint8_t *p, size_t n, int64_t now)
 		if (n - used < k + len)
 			break;
 		if (type == 2 && len >= 2 && p[used + k + 1] != 0) {
-			conn_fail(c, "MQTT CONNACK refused (%d)", p[used + k + 1]);
+			conn_fail(c, "MQTT CONNACK refused (%d)",
+			        p[used + k + 1]);
 			return n;
 		}
 		if (type == 9 && c->state == S_SUBSCRIBING)
@@ -1632,8 +1649,9 @@ conn_input(struct conn *c, const uint8_t *p, size_t n, int64_t now)
 	if (c->kind == K_MQTT)
 		return mqtt_input(c, p, n, now);
 	while (n - used >= 4 && c->state != S_DEAD) {
-		uint32_t len = (uint32_t)p[used] << 24 | (uint32_t)p[used + 1] << 16 |
-			(uint32_t)p[used + 2] << 8 | p[used + 3];
+		uint32_t len = (uint32_t)p[used] << 24 |
+		        (uint32_t)p[used + 1] << 16 |
+		        (uint32_t)p[used + 2] << 8 | p[used + 3];
 
 		if (n - used - 4 < len)
 			break;
@@ -1662,12 +1680,14 @@ read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	if (nread < 0) {
-		conn_fail(c, "%s", nread == UV_EOF ? "server closed the connection"
-						  : uv_strerror((int)nread));
+		conn_fail(c, "%s",
+		        nread == UV_EOF ? "server closed the connection"
+		                        : uv_strerror((int)nread));
 		return;
 	}
 	if (c->in_len == 0) {
-		used = conn_input(c, (const uint8_t *)buf->base, (size_t)nread, now);
+		used = conn_input(
+		        c, (const uint8_t *)buf->base, (size_t)nread, now);
 		if (used < (size_t)nread && c->state != S_DEAD) {
 			size_t rest = (size_t)nread - used;
 			if (rest > c->in_cap) {
@@ -1718,8 +1738,8 @@ conn_fail(struct conn *c, const char *fmt, ...)
 	ndead++;
 	if (ndead <= 5)
 		note("connection %d: %s", c->idx, msg);
-	snprintf(S.last_error, sizeof(S.last_error), "connection %d: %s", c->idx,
-		msg);
+	snprintf(S.last_error, sizeof(S.last_error), "connection %d: %s",
+	        c->idx, msg);
 	if (!uv_is_closing((uv_handle_t *)&c->tcp))
 		uv_close((uv_handle_t *)&c->tcp, NULL);
 	if (phase == P_SETUP)
@@ -1759,16 +1779,17 @@ static void
 conn_start(struct conn *c)
 {
 	const struct sockaddr_in *a =
-		c->kind == K_SUB || c->kind == K_RSUB || c->kind == K_MQTT
-		? &sub_addrs[c->srv] : &addrs[c->srv];
+	        c->kind == K_SUB || c->kind == K_RSUB || c->kind == K_MQTT
+	        ? &sub_addrs[c->srv]
+	        : &addrs[c->srv];
 	int rc;
 
 	uv_tcp_init(loop, &c->tcp);
 	c->creq.data = c;
 	c->state = S_CONNECTING;
 	connecting++;
-	rc = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)a,
-		connect_cb);
+	rc = uv_tcp_connect(
+	        &c->creq, &c->tcp, (const struct sockaddr *)a, connect_cb);
 	if (rc != 0)
 		conn_fail(c, "connect: %s", uv_strerror(rc));
 }
@@ -1777,7 +1798,7 @@ static void
 start_next(void)
 {
 	while (phase == P_SETUP && next_to_start < nconns &&
-		connecting < O.connect_conc)
+	        connecting < O.connect_conc)
 		conn_start(&conns[next_to_start++]);
 }
 
@@ -1796,7 +1817,8 @@ seed_pump(struct conn *c)
 
 		snprintf(office, sizeof(office), "%soffice", O.prefix);
 		if (i == 0) {
-			snprintf(key, sizeof(key), "paceload seed office %s", office);
+			snprintf(key, sizeof(key), "paceload seed office %s",
+			        office);
 			uuid_named(key, op);
 			oa.client_op_id = op;
 			oa.name = office;
@@ -1804,7 +1826,8 @@ seed_pump(struct conn *c)
 			f.body_case = PACE__V1__FRAME__BODY_OFFICE_ADD;
 			f.office_add = &oa;
 		} else if (i == 1) {
-			snprintf(key, sizeof(key), "paceload seed team %s", team_name);
+			snprintf(key, sizeof(key), "paceload seed team %s",
+			        team_name);
 			uuid_named(key, op);
 			ta.client_op_id = op;
 			ta.name = team_name;
@@ -1815,16 +1838,19 @@ seed_pump(struct conn *c)
 			int k = i - 2, rep = k < O.reps;
 
 			if (rep)
-				snprintf(login, sizeof(login), "%sr%04d", O.prefix, k + 1);
+				snprintf(login, sizeof(login), "%sr%04d",
+				        O.prefix, k + 1);
 			else
-				snprintf(login, sizeof(login), "%sm%03d", O.prefix,
-					k - O.reps + 1);
-			snprintf(key, sizeof(key), "paceload seed user %s", login);
+				snprintf(login, sizeof(login), "%sm%03d",
+				        O.prefix, k - O.reps + 1);
+			snprintf(key, sizeof(key), "paceload seed user %s",
+			        login);
 			uuid_named(key, op);
 			ua.client_op_id = op;
 			ua.login = login;
 			ua.name = login;
-			ua.role = rep ? PACE__V1__ROLE__REP : PACE__V1__ROLE__MANAGER;
+			ua.role = rep ? PACE__V1__ROLE__REP
+			              : PACE__V1__ROLE__MANAGER;
 			ua.team = team_name;
 			ua.password = (char *)O.password;
 			ua.region = "east";
@@ -1866,7 +1892,7 @@ begin_load(int64_t now)
 	for (int i = 0, k = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 		if (c->state != S_READY ||
-			(c->kind != K_WRITER && c->kind != K_RPUB))
+		        (c->kind != K_WRITER && c->kind != K_RPUB))
 			continue;
 		if (O.rate > 0) {
 			c->interval = (int64_t)(1e9 * nw / O.rate);
@@ -1892,7 +1918,7 @@ check_setup_done(void)
 		return;
 	t_ready = mono_ns();
 	note("setup: %d connections ready, %d failed, in %.1f s", nready, ndead,
-		(double)(t_ready - t_setup0) / 1e9);
+	        (double)(t_ready - t_setup0) / 1e9);
 	if (ndead > 0 || S.setup_errors > 0) {
 		note("setup failed (%s)", S.last_error);
 		report();
@@ -1960,8 +1986,7 @@ tick_cb(uv_timer_t *t)
 		pg_cpu_m0 = pg_cpu();
 		self_cpu_m0 = self_cpu();
 	}
-	if (phase == P_MEASURE &&
-		now - t_m0 >= (int64_t)(O.duration * 1e9)) {
+	if (phase == P_MEASURE && now - t_m0 >= (int64_t)(O.duration * 1e9)) {
 		t_m1 = now;
 		sample_all(ps_m1);
 		pg_cpu_m1 = pg_cpu();
@@ -1999,10 +2024,12 @@ hline(FILE *f, const char *name, const struct hist *h)
 {
 	if (h->count == 0)
 		return;
-	fprintf(f, "  %-22s n=%-9llu p50=%-9.3f p95=%-9.3f p99=%-9.3f "
-		"p99.9=%-9.3f max=%.3f ms\n", name, (unsigned long long)h->count,
-		hist_pct(h, 50) / 1e3, hist_pct(h, 95) / 1e3, hist_pct(h, 99) / 1e3,
-		hist_pct(h, 99.9) / 1e3, h->max / 1e3);
+	fprintf(f,
+	        "  %-22s n=%-9llu p50=%-9.3f p95=%-9.3f p99=%-9.3f "
+	        "p99.9=%-9.3f max=%.3f ms\n",
+	        name, (unsigned long long)h->count, hist_pct(h, 50) / 1e3,
+	        hist_pct(h, 95) / 1e3, hist_pct(h, 99) / 1e3,
+	        hist_pct(h, 99.9) / 1e3, h->max / 1e3);
 }
 
 static const char *
@@ -2038,28 +2065,35 @@ report(void)
 
 	for (int i = 0; i < nconns; i++)
 		if (conns[i].state == S_READY &&
-			(conns[i].kind == K_SUB || conns[i].kind == K_RSUB ||
-				conns[i].kind == K_MQTT))
+		        (conns[i].kind == K_SUB || conns[i].kind == K_RSUB ||
+		                conns[i].kind == K_MQTT))
 			nsubs_ready++;
 	for (size_t i = 0; i < ndefer; i++)
 		S.unmatched += (uint64_t)(defer[i].hi - defer[i].lo + 1);
 
 	if (!O.quiet || !O.json) {
-		fprintf(f, "paceload %s%s%s: %d writers, %d subscribers, rate %.0f/s, "
-			"%.1f s measured\n", mode_name(), O.label ? " " : "",
-			O.label ? O.label : "", O.writers, O.subscribers, O.rate, win);
+		fprintf(f,
+		        "paceload %s%s%s: %d writers, %d subscribers, rate %.0f/s, "
+		        "%.1f s measured\n",
+		        mode_name(), O.label ? " " : "", O.label ? O.label : "",
+		        O.writers, O.subscribers, O.rate, win);
 		if (win > 0) {
-			fprintf(f, "  acknowledged          %.0f writes/s (%llu in window; "
-				"%llu sent, %llu errors, %llu held by the window)\n",
-				S.acked_in_window / win,
-				(unsigned long long)S.acked_in_window,
-				(unsigned long long)S.sent, (unsigned long long)S.errors,
-				(unsigned long long)S.late);
+			fprintf(f,
+			        "  acknowledged          %.0f writes/s (%llu in window; "
+			        "%llu sent, %llu errors, %llu held by the window)\n",
+			        S.acked_in_window / win,
+			        (unsigned long long)S.acked_in_window,
+			        (unsigned long long)S.sent,
+			        (unsigned long long)S.errors,
+			        (unsigned long long)S.late);
 			if (S.pushes_in_window)
-				fprintf(f, "  pushes                %.1f per subscriber per s, "
-					"%.0f bytes each\n",
-					S.pushes_in_window / win / (nsubs_ready ? nsubs_ready : 1),
-					(double)S.push_bytes_in_window / S.pushes_in_window);
+				fprintf(f,
+				        "  pushes                %.1f per subscriber per s, "
+				        "%.0f bytes each\n",
+				        S.pushes_in_window / win /
+				                (nsubs_ready ? nsubs_ready : 1),
+				        (double)S.push_bytes_in_window /
+				                S.pushes_in_window);
 		}
 		hline(f, "submit->ack", &h_ack);
 		hline(f, "submit->push", &h_push);
@@ -2067,21 +2101,30 @@ report(void)
 		hline(f, "  other instance", &h_push_cross);
 		hline(f, "fan-out (publish->rx)", &h_fanout);
 		for (int i = 0; i < O.npids; i++)
-			fprintf(f, "  server pid %-8d rss %ld KiB at start, %ld KiB ready, "
-				"%ld KiB end (hwm %ld); cpu %.0f%% of a core\n", O.pids[i],
-				ps_start[i].rss_kib, ps_ready[i].rss_kib,
-				ps_m1[i].rss_kib ? ps_m1[i].rss_kib : ps_ready[i].rss_kib,
-				ps_m1[i].hwm_kib,
-				win > 0 ? 100 * (ps_m1[i].cpu_s - ps_m0[i].cpu_s) / win : 0);
+			fprintf(f,
+			        "  server pid %-8d rss %ld KiB at start, %ld KiB ready, "
+			        "%ld KiB end (hwm %ld); cpu %.0f%% of a core\n",
+			        O.pids[i], ps_start[i].rss_kib,
+			        ps_ready[i].rss_kib,
+			        ps_m1[i].rss_kib ? ps_m1[i].rss_kib
+			                         : ps_ready[i].rss_kib,
+			        ps_m1[i].hwm_kib,
+			        win > 0 ? 100 *
+			                        (ps_m1[i].cpu_s -
+			                                ps_m0[i].cpu_s) /
+			                        win
+			                : 0);
 		if (O.pg_pid > 0 && win > 0)
-			fprintf(f, "  postgres              cpu %.0f%% of a core\n",
-				100 * (pg_cpu_m1 - pg_cpu_m0) / win);
+			fprintf(f,
+			        "  postgres              cpu %.0f%% of a core\n",
+			        100 * (pg_cpu_m1 - pg_cpu_m0) / win);
 		if (win > 0)
-			fprintf(f, "  paceload              cpu %.0f%% of a core\n",
-				100 * (self_cpu_m1 - self_cpu_m0) / win);
+			fprintf(f,
+			        "  paceload              cpu %.0f%% of a core\n",
+			        100 * (self_cpu_m1 - self_cpu_m0) / win);
 		if (S.unmatched)
 			fprintf(f, "  %llu write/push pairs never matched\n",
-				(unsigned long long)S.unmatched);
+			        (unsigned long long)S.unmatched);
 	}
 	if (!O.json)
 		return;
@@ -2090,36 +2133,43 @@ report(void)
 	json_str(f, O.label ? O.label : "");
 	fprintf(f, ", \"last_error\": ");
 	json_str(f, S.last_error);
-	fprintf(f, ", \"writers\": %d, "
-		"\"subscribers\": %d, \"subscribers_ready\": %d, \"rate\": %.1f, "
-		"\"window\": %d, \"duration_s\": %.3f, \"setup_s\": %.3f, "
-		"\"setup_errors\": %llu, \"dead\": %d,\n", O.writers, O.subscribers, nsubs_ready, O.rate,
-		O.window, win, t_ready ? (double)(t_ready - t_setup0) / 1e9 : 0,
-		(unsigned long long)S.setup_errors, ndead);
-	fprintf(f, " \"writes\": {\"sent\": %llu, \"acked\": %llu, "
-		"\"acked_in_window\": %llu, \"acked_per_s\": %.1f, \"errors\": %llu, "
-		"\"late\": %llu, \"activities\": %llu, \"deal_moves\": %llu, "
-		"\"deal_adds\": %llu, \"errors_by_code\": {",
-		(unsigned long long)S.sent, (unsigned long long)S.acked,
-		(unsigned long long)S.acked_in_window,
-		win > 0 ? S.acked_in_window / win : 0, (unsigned long long)S.errors,
-		(unsigned long long)S.late,
-		(unsigned long long)S.by_kind_acked[R_ACTIVITY],
-		(unsigned long long)S.by_kind_acked[R_DEAL_MOVE],
-		(unsigned long long)S.by_kind_acked[R_DEAL_ADD]);
+	fprintf(f,
+	        ", \"writers\": %d, "
+	        "\"subscribers\": %d, \"subscribers_ready\": %d, \"rate\": %.1f, "
+	        "\"window\": %d, \"duration_s\": %.3f, \"setup_s\": %.3f, "
+	        "\"setup_errors\": %llu, \"dead\": %d,\n",
+	        O.writers, O.subscribers, nsubs_ready, O.rate, O.window, win,
+	        t_ready ? (double)(t_ready - t_setup0) / 1e9 : 0,
+	        (unsigned long long)S.setup_errors, ndead);
+	fprintf(f,
+	        " \"writes\": {\"sent\": %llu, \"acked\": %llu, "
+	        "\"acked_in_window\": %llu, \"acked_per_s\": %.1f, \"errors\": %llu, "
+	        "\"late\": %llu, \"activities\": %llu, \"deal_moves\": %llu, "
+	        "\"deal_adds\": %llu, \"errors_by_code\": {",
+	        (unsigned long long)S.sent, (unsigned long long)S.acked,
+	        (unsigned long long)S.acked_in_window,
+	        win > 0 ? S.acked_in_window / win : 0,
+	        (unsigned long long)S.errors, (unsigned long long)S.late,
+	        (unsigned long long)S.by_kind_acked[R_ACTIVITY],
+	        (unsigned long long)S.by_kind_acked[R_DEAL_MOVE],
+	        (unsigned long long)S.by_kind_acked[R_DEAL_ADD]);
 	for (int i = 0, first = 1; i <= EC_MAX; i++)
 		if (S.errors_by_code[i]) {
 			fprintf(f, "%s\"%d\": %llu", first ? "" : ", ", i,
-				(unsigned long long)S.errors_by_code[i]);
+			        (unsigned long long)S.errors_by_code[i]);
 			first = 0;
 		}
-	fprintf(f, "}},\n \"pushes\": {\"received\": %llu, \"in_window\": %llu, "
-		"\"per_sub_per_s\": %.3f, \"avg_bytes\": %.1f, \"unmatched\": %llu},\n",
-		(unsigned long long)S.pushes, (unsigned long long)S.pushes_in_window,
-		win > 0 && nsubs_ready ? S.pushes_in_window / win / nsubs_ready : 0,
-		S.pushes_in_window ? (double)S.push_bytes_in_window / S.pushes_in_window
-				   : 0,
-		(unsigned long long)S.unmatched);
+	fprintf(f,
+	        "}},\n \"pushes\": {\"received\": %llu, \"in_window\": %llu, "
+	        "\"per_sub_per_s\": %.3f, \"avg_bytes\": %.1f, \"unmatched\": %llu},\n",
+	        (unsigned long long)S.pushes,
+	        (unsigned long long)S.pushes_in_window,
+	        win > 0 && nsubs_ready ? S.pushes_in_window / win / nsubs_ready
+	                               : 0,
+	        S.pushes_in_window
+	                ? (double)S.push_bytes_in_window / S.pushes_in_window
+	                : 0,
+	        (unsigned long long)S.unmatched);
 	fprintf(f, " \"ack_us\": ");
 	hist_json(&h_ack, f);
 	fprintf(f, ",\n \"push_us\": ");
@@ -2132,55 +2182,56 @@ report(void)
 	hist_json(&h_fanout, f);
 	fprintf(f, ",\n \"servers\": [");
 	for (int i = 0; i < O.npids; i++)
-		fprintf(f, "%s{\"pid\": %d, \"rss_kib_start\": %ld, "
-			"\"rss_kib_ready\": %ld, \"rss_kib_end\": %ld, \"hwm_kib\": %ld, "
-			"\"cpu_s\": %.3f, \"cpu_cores\": %.3f}", i ? ", " : "",
-			O.pids[i], ps_start[i].rss_kib, ps_ready[i].rss_kib,
-			ps_m1[i].rss_kib, ps_m1[i].hwm_kib,
-			ps_m1[i].cpu_s - ps_m0[i].cpu_s,
-			win > 0 ? (ps_m1[i].cpu_s - ps_m0[i].cpu_s) / win : 0);
+		fprintf(f,
+		        "%s{\"pid\": %d, \"rss_kib_start\": %ld, "
+		        "\"rss_kib_ready\": %ld, \"rss_kib_end\": %ld, \"hwm_kib\": %ld, "
+		        "\"cpu_s\": %.3f, \"cpu_cores\": %.3f}",
+		        i ? ", " : "", O.pids[i], ps_start[i].rss_kib,
+		        ps_ready[i].rss_kib, ps_m1[i].rss_kib, ps_m1[i].hwm_kib,
+		        ps_m1[i].cpu_s - ps_m0[i].cpu_s,
+		        win > 0 ? (ps_m1[i].cpu_s - ps_m0[i].cpu_s) / win : 0);
 	fprintf(f, "],\n \"pg_cpu_cores\": %.3f, \"client_cpu_cores\": %.3f}\n",
-		win > 0 ? (pg_cpu_m1 - pg_cpu_m0) / win : 0,
-		win > 0 ? (self_cpu_m1 - self_cpu_m0) / win : 0);
+	        win > 0 ? (pg_cpu_m1 - pg_cpu_m0) / win : 0,
+	        win > 0 ? (self_cpu_m1 - self_cpu_m0) / win : 0);
 	fflush(f);
 }
 
 /* --- options ------------------------------------------------------------------ */
 
 static const char usage[] =
-	"usage: paceload [options]\n"
-	"  --mode pace|redis|mqtt|seed  what to drive (default pace)\n"
-	"  --server H:P[,H:P...]     writers' servers (round robin); the broker\n"
-	"                            for redis and mqtt; the admin's for seed\n"
-	"  --sub-server H:P[,...]    subscribers' servers (default: --server)\n"
-	"  --writers N               writer connections (default 8; redis: 1)\n"
-	"  --subscribers M           subscriber connections (default 0)\n"
-	"  --rate R                  writes (messages) per second in all, open\n"
-	"                            loop; 0: closed loop, windows kept full\n"
-	"  --window K                most writes in flight per writer (128)\n"
-	"  --duration S              measured seconds (10)\n"
-	"  --warmup S                seconds of load before measuring (2)\n"
-	"  --drain S                 most seconds to wait for the last answers (5)\n"
-	"  --settle S                seconds idle after setup, before the load (1)\n"
-	"  --deal-moves PCT          share of writes that are deal moves (20)\n"
-	"  --deals-per-writer D      deals each writer creates first (default:\n"
-	"                            enough for the run)\n"
-	"  --users-prefix P          logins P r0001.. (reps), P m001.. (managers),\n"
-	"                            team P team (default pl)\n"
-	"  --password PW             the users' password\n"
-	"  --team NAME               team to subscribe to (default P team)\n"
-	"  --writer-users K          distinct reps for the writers (default: one\n"
-	"                            each); more connections share them (Resume)\n"
-	"  --sub-users K             distinct managers for subscribers (10)\n"
-	"  --server-pid PID[,PID]    sample RSS and CPU of these processes\n"
-	"  --pg-pid PID              postmaster: CPU of it and its backends\n"
-	"  --connect-concurrency N   connections being set up at once (256)\n"
-	"  --msg-size B              redis: message bytes (512)\n"
-	"  --admin LOGIN --admin-password PW --reps N --managers M   seed mode\n"
-	"  --label TEXT              copied into the report\n"
-	"  --json                    JSON report on stdout (summary on stderr)\n"
-	"  --quiet                   no progress notes\n"
-	"  --selftest                check the histogram and exit\n";
+        "usage: paceload [options]\n"
+        "  --mode pace|redis|mqtt|seed  what to drive (default pace)\n"
+        "  --server H:P[,H:P...]     writers' servers (round robin); the broker\n"
+        "                            for redis and mqtt; the admin's for seed\n"
+        "  --sub-server H:P[,...]    subscribers' servers (default: --server)\n"
+        "  --writers N               writer connections (default 8; redis: 1)\n"
+        "  --subscribers M           subscriber connections (default 0)\n"
+        "  --rate R                  writes (messages) per second in all, open\n"
+        "                            loop; 0: closed loop, windows kept full\n"
+        "  --window K                most writes in flight per writer (128)\n"
+        "  --duration S              measured seconds (10)\n"
+        "  --warmup S                seconds of load before measuring (2)\n"
+        "  --drain S                 most seconds to wait for the last answers (5)\n"
+        "  --settle S                seconds idle after setup, before the load (1)\n"
+        "  --deal-moves PCT          share of writes that are deal moves (20)\n"
+        "  --deals-per-writer D      deals each writer creates first (default:\n"
+        "                            enough for the run)\n"
+        "  --users-prefix P          logins P r0001.. (reps), P m001.. (managers),\n"
+        "                            team P team (default pl)\n"
+        "  --password PW             the users' password\n"
+        "  --team NAME               team to subscribe to (default P team)\n"
+        "  --writer-users K          distinct reps for the writers (default: one\n"
+        "                            each); more connections share them (Resume)\n"
+        "  --sub-users K             distinct managers for subscribers (10)\n"
+        "  --server-pid PID[,PID]    sample RSS and CPU of these processes\n"
+        "  --pg-pid PID              postmaster: CPU of it and its backends\n"
+        "  --connect-concurrency N   connections being set up at once (256)\n"
+        "  --msg-size B              redis: message bytes (512)\n"
+        "  --admin LOGIN --admin-password PW --reps N --managers M   seed mode\n"
+        "  --label TEXT              copied into the report\n"
+        "  --json                    JSON report on stdout (summary on stderr)\n"
+        "  --quiet                   no progress notes\n"
+        "  --selftest                check the histogram and exit\n";
 
 static int
 parse_list(const char *s, char **out, int max)
@@ -2189,7 +2240,7 @@ parse_list(const char *s, char **out, int max)
 	int n = 0;
 
 	for (t = strtok_r(dup, ",", &save); t && n < max;
-		t = strtok_r(NULL, ",", &save))
+	        t = strtok_r(NULL, ",", &save))
 		out[n++] = strdup(t);
 	free(dup);
 	return n;
@@ -2215,31 +2266,71 @@ static void
 parse_args(int argc, char **argv)
 {
 	enum {
-		O_MODE = 256, O_SERVER, O_SUBSERVER, O_WRITERS, O_SUBS, O_RATE,
-		O_WINDOW, O_DURATION, O_WARMUP, O_DRAIN, O_SETTLE, O_DEALPCT,
-		O_DEALS, O_PREFIX, O_PASSWORD, O_TEAM, O_WUSERS, O_SUSERS,
-		O_PID, O_PGPID, O_CONC, O_MSGSIZE, O_ADMIN, O_ADMINPW, O_REPS,
-		O_MANAGERS, O_LABEL, O_JSON, O_QUIET, O_SELFTEST, O_HELP,
+		O_MODE = 256,
+		O_SERVER,
+		O_SUBSERVER,
+		O_WRITERS,
+		O_SUBS,
+		O_RATE,
+		O_WINDOW,
+		O_DURATION,
+		O_WARMUP,
+		O_DRAIN,
+		O_SETTLE,
+		O_DEALPCT,
+		O_DEALS,
+		O_PREFIX,
+		O_PASSWORD,
+		O_TEAM,
+		O_WUSERS,
+		O_SUSERS,
+		O_PID,
+		O_PGPID,
+		O_CONC,
+		O_MSGSIZE,
+		O_ADMIN,
+		O_ADMINPW,
+		O_REPS,
+		O_MANAGERS,
+		O_LABEL,
+		O_JSON,
+		O_QUIET,
+		O_SELFTEST,
+		O_HELP,
 	};
 	static const struct option lo[] = {
-		{"mode", 1, 0, O_MODE}, {"server", 1, 0, O_SERVER},
-		{"sub-server", 1, 0, O_SUBSERVER}, {"writers", 1, 0, O_WRITERS},
-		{"subscribers", 1, 0, O_SUBS}, {"rate", 1, 0, O_RATE},
-		{"window", 1, 0, O_WINDOW}, {"duration", 1, 0, O_DURATION},
-		{"warmup", 1, 0, O_WARMUP}, {"drain", 1, 0, O_DRAIN},
-		{"settle", 1, 0, O_SETTLE}, {"deal-moves", 1, 0, O_DEALPCT},
-		{"deals-per-writer", 1, 0, O_DEALS},
-		{"users-prefix", 1, 0, O_PREFIX}, {"password", 1, 0, O_PASSWORD},
-		{"team", 1, 0, O_TEAM}, {"writer-users", 1, 0, O_WUSERS},
-		{"sub-users", 1, 0, O_SUSERS}, {"server-pid", 1, 0, O_PID},
-		{"pg-pid", 1, 0, O_PGPID},
-		{"connect-concurrency", 1, 0, O_CONC},
-		{"msg-size", 1, 0, O_MSGSIZE}, {"admin", 1, 0, O_ADMIN},
-		{"admin-password", 1, 0, O_ADMINPW}, {"reps", 1, 0, O_REPS},
-		{"managers", 1, 0, O_MANAGERS}, {"label", 1, 0, O_LABEL},
-		{"json", 0, 0, O_JSON}, {"quiet", 0, 0, O_QUIET},
-		{"selftest", 0, 0, O_SELFTEST}, {"help", 0, 0, O_HELP},
-		{0, 0, 0, 0},
+	        {"mode", 1, 0, O_MODE},
+	        {"server", 1, 0, O_SERVER},
+	        {"sub-server", 1, 0, O_SUBSERVER},
+	        {"writers", 1, 0, O_WRITERS},
+	        {"subscribers", 1, 0, O_SUBS},
+	        {"rate", 1, 0, O_RATE},
+	        {"window", 1, 0, O_WINDOW},
+	        {"duration", 1, 0, O_DURATION},
+	        {"warmup", 1, 0, O_WARMUP},
+	        {"drain", 1, 0, O_DRAIN},
+	        {"settle", 1, 0, O_SETTLE},
+	        {"deal-moves", 1, 0, O_DEALPCT},
+	        {"deals-per-writer", 1, 0, O_DEALS},
+	        {"users-prefix", 1, 0, O_PREFIX},
+	        {"password", 1, 0, O_PASSWORD},
+	        {"team", 1, 0, O_TEAM},
+	        {"writer-users", 1, 0, O_WUSERS},
+	        {"sub-users", 1, 0, O_SUSERS},
+	        {"server-pid", 1, 0, O_PID},
+	        {"pg-pid", 1, 0, O_PGPID},
+	        {"connect-concurrency", 1, 0, O_CONC},
+	        {"msg-size", 1, 0, O_MSGSIZE},
+	        {"admin", 1, 0, O_ADMIN},
+	        {"admin-password", 1, 0, O_ADMINPW},
+	        {"reps", 1, 0, O_REPS},
+	        {"managers", 1, 0, O_MANAGERS},
+	        {"label", 1, 0, O_LABEL},
+	        {"json", 0, 0, O_JSON},
+	        {"quiet", 0, 0, O_QUIET},
+	        {"selftest", 0, 0, O_SELFTEST},
+	        {"help", 0, 0, O_HELP},
+	        {0, 0, 0, 0},
 	};
 	int ch, writers_set = 0;
 
@@ -2261,7 +2352,8 @@ parse_args(int argc, char **argv)
 			O.nservers = parse_list(optarg, O.servers, MAX_SERVERS);
 			break;
 		case O_SUBSERVER:
-			O.nsub_servers = parse_list(optarg, O.sub_servers, MAX_SERVERS);
+			O.nsub_servers =
+			        parse_list(optarg, O.sub_servers, MAX_SERVERS);
 			break;
 		case O_WRITERS:
 			O.writers = atoi(optarg);
@@ -2387,29 +2479,30 @@ parse_args(int argc, char **argv)
 		O.subscribers = 0;
 	}
 	if (O.writers < 0 || O.subscribers < 0 || O.window < 1 ||
-		O.window > OUT_SLOTS / 2 || O.duration <= 0 || O.warmup < 0 ||
-		O.deal_pct < 0 || O.deal_pct > 100)
+	        O.window > OUT_SLOTS / 2 || O.duration <= 0 || O.warmup < 0 ||
+	        O.deal_pct < 0 || O.deal_pct > 100)
 		die("bad numbers (see --help)");
 	if (O.writers + O.subscribers > MAX_SOCKETS)
 		die("%d connections: more than %d sockets in one process; spread "
 		    "the load over several paceload processes",
-			O.writers + O.subscribers, MAX_SOCKETS);
+		        O.writers + O.subscribers, MAX_SOCKETS);
 	if (O.writer_users <= 0)
 		O.writer_users = O.writers;
 	if (O.sub_users <= 0)
 		O.sub_users = 1;
 	if (O.sub_users > O.subscribers)
 		O.sub_users = O.subscribers;
-	snprintf(team_name, sizeof(team_name), "%s",
-		O.team ? O.team : "");
+	snprintf(team_name, sizeof(team_name), "%s", O.team ? O.team : "");
 	if (!O.team)
 		snprintf(team_name, sizeof(team_name), "%steam", O.prefix);
 	if (O.deals_per_writer < 0) {
 		/* Four moves per deal (lead -> negotiation), with a margin. */
 		double moves = O.rate > 0 && O.writers > 0
-			? O.rate / O.writers * (O.warmup + O.duration) * O.deal_pct / 100
-			: 0;
-		O.deals_per_writer = O.deal_pct > 0 ? (int)(moves / 4 * 1.2) + 4 : 0;
+		        ? O.rate / O.writers * (O.warmup + O.duration) *
+		                O.deal_pct / 100
+		        : 0;
+		O.deals_per_writer =
+		        O.deal_pct > 0 ? (int)(moves / 4 * 1.2) + 4 : 0;
 	}
 }
 
@@ -2438,12 +2531,13 @@ main(int argc, char **argv)
 	susers = xcalloc((size_t)(nsusers ? nsusers : 1), sizeof(*susers));
 	for (int i = 0; i < nwusers; i++)
 		snprintf(wusers[i].login, sizeof(wusers[i].login), "%sr%04d",
-			O.prefix, i + 1);
+		        O.prefix, i + 1);
 	for (int i = 0; i < nsusers; i++)
 		snprintf(susers[i].login, sizeof(susers[i].login), "%sm%03d",
-			O.prefix, i + 1);
+		        O.prefix, i + 1);
 	if (O.mode == M_SEED) {
-		snprintf(wusers[0].login, sizeof(wusers[0].login), "%s", O.admin);
+		snprintf(wusers[0].login, sizeof(wusers[0].login), "%s",
+		        O.admin);
 		seed_total = 2 + O.reps + O.managers;
 	}
 	for (int i = 0; i < O.writers; i++, k++) {
@@ -2451,8 +2545,8 @@ main(int argc, char **argv)
 		c->idx = k;
 		c->srv = i % O.nservers;
 		c->kind = O.mode == M_REDIS ? K_RPUB
-			: O.mode == M_SEED  ? K_ADMIN
-					    : K_WRITER;
+		        : O.mode == M_SEED  ? K_ADMIN
+		                            : K_WRITER;
 		c->user = &wusers[i % nwusers];
 		if (c->kind == K_WRITER || c->kind == K_ADMIN) {
 			c->nslots = OUT_SLOTS;
@@ -2464,8 +2558,8 @@ main(int argc, char **argv)
 		c->idx = k;
 		c->srv = i % O.nsub_servers;
 		c->kind = O.mode == M_REDIS ? K_RSUB
-			: O.mode == M_MQTT  ? K_MQTT
-					    : K_SUB;
+		        : O.mode == M_MQTT  ? K_MQTT
+		                            : K_SUB;
 		c->user = &susers[i % nsusers];
 		if (c->kind == K_SUB) {
 			/* Hello, Login or Resume, Subscribe: a few at most. */

@@ -76,12 +76,12 @@ static struct {
 	unsigned fail_every; /* every Nth submission is refused (0: none) */
 	const uint8_t *p, *end; /* the fuzz input being read */
 	struct conn *c;
-	int peer;              /* our end of the socketpair */
-	struct rbuf out;       /* what the server wrote, being framed */
+	int peer; /* our end of the socketpair */
+	struct rbuf out; /* what the server wrote, being framed */
 	uint16_t sent[MAX_IDS];
 	uint16_t answered[MAX_IDS];
-	int closed_early;      /* the connection closed (or lingers) */
-	int raw;               /* raw bytes were sent: ids are not known */
+	int closed_early; /* the connection closed (or lingers) */
+	int raw; /* raw bytes were sent: ids are not known */
 	char valid_hash[crypto_pwhash_STRBYTES];
 	uv_prepare_t flush;
 } F;
@@ -169,13 +169,13 @@ db_read(const struct stmt *st, const char *const *params, db_cb cb, void *arg)
 
 int
 db_write(const struct stmt *st, const char *const *params, unsigned flags,
-	db_cb cb, void *arg)
+        db_cb cb, void *arg)
 {
 	return submit(st, params, cb, arg);
 }
 
-static const int error_codes[] = {E_UNAVAILABLE, E_INVALID, E_UNAUTH,
-	E_DENIED, E_NOTFOUND, E_CONFLICT, E_EXHAUSTED, E_INTERNAL, E_DB_BUSY};
+static const int error_codes[] = {E_UNAVAILABLE, E_INVALID, E_UNAUTH, E_DENIED,
+        E_NOTFOUND, E_CONFLICT, E_EXHAUSTED, E_INTERNAL, E_DB_BUSY};
 
 /*
  * A result with columns and rows from the input. A password hash column is
@@ -209,18 +209,19 @@ make_rows(void)
 
 			if (n == 0xFFFF) {
 				/* NULL (rows are added in order: set it). */
-				check(PQsetvalue(res, r, i, NULL, -1), "PQsetvalue");
+				check(PQsetvalue(res, r, i, NULL, -1),
+				        "PQsetvalue");
 				continue;
 			}
 			len = take(&v, n);
 			if (strcmp(names[i], "pw_hash") == 0) {
 				v = (const uint8_t *)(len && (v[0] & 1)
-						? F.valid_hash
-						: "junk");
+				                ? F.valid_hash
+				                : "junk");
 				len = strlen((const char *)v);
 			}
 			check(PQsetvalue(res, r, i, (char *)v, (int)len),
-				"PQsetvalue");
+			        "PQsetvalue");
 		}
 	}
 	for (int i = 0; i < ncols; i++)
@@ -237,7 +238,7 @@ answer(int idx, int kind)
 	uint8_t code;
 
 	memmove(&F.pending[idx], &F.pending[idx + 1],
-		(size_t)(F.npending - idx - 1) * sizeof(F.pending[0]));
+	        (size_t)(F.npending - idx - 1) * sizeof(F.pending[0]));
 	F.npending--;
 	switch (kind) {
 	case 0:
@@ -248,8 +249,8 @@ answer(int idx, int kind)
 		break;
 	case 2:
 		code = u8();
-		r.err = error_codes[code % (sizeof(error_codes) /
-						   sizeof(error_codes[0]))];
+		r.err = error_codes[code %
+		        (sizeof(error_codes) / sizeof(error_codes[0]))];
 		/* Bit 7: "not found" for something out of scope (PA4S4). */
 		r.out_of_scope = r.err == E_NOTFOUND && (code & 0x80);
 		message = str();
@@ -314,7 +315,7 @@ static int
 conn_gone(void)
 {
 	return F.c == NULL || conn_is_closing(F.c) ||
-		(F.c->flags & CONN_LINGER);
+	        (F.c->flags & CONN_LINGER);
 }
 
 /* Read and check what the server wrote to the socket. */
@@ -334,11 +335,12 @@ read_peer(void)
 		while (rbuf_next(&F.out, 64 << 20, &body, &len) == FRAME_OK) {
 			pace_frame_t *f = msg_unpack(body, len);
 
-			check(f != NULL, "the server sent an undecodable frame");
+			check(f != NULL,
+			        "the server sent an undecodable frame");
 			if (f->id != 0 && f->id < MAX_IDS && !F.raw) {
 				F.answered[f->id]++;
 				check(F.answered[f->id] <= F.sent[f->id],
-					"a request was answered more than once");
+				        "a request was answered more than once");
 			}
 			msg_free(f);
 		}
@@ -404,7 +406,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.cfg.pwhash_ops = 1;
 	srv.cfg.pwhash_mem_kib = 8;
 	if (auth_init(srv.loop, 1, 8, 2, 8) != 0 ||
-		auth_hash_now("pw", F.valid_hash, sizeof(F.valid_hash)) != 0)
+	        auth_hash_now("pw", F.valid_hash, sizeof(F.valid_hash)) != 0)
 		abort();
 	topics_init(srv.loop, 0);
 	uv_prepare_init(srv.loop, &F.flush);
@@ -432,7 +434,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(F.sent, 0, sizeof(F.sent));
 	memset(F.answered, 0, sizeof(F.answered));
 	check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
-		"socketpair");
+	        "socketpair");
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	F.peer = sv[1];
 	F.c = fake_conn(sv[0], role == 5 ? -1 : role);
@@ -505,7 +507,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!F.closed_early && !F.raw) {
 		for (int id = 1; id < MAX_IDS; id++)
 			check(F.answered[id] == F.sent[id],
-				"a request was never answered");
+			        "a request was never answered");
 	}
 	/* Once the connection is closed, every chain of jobs must end. */
 	conn_close(F.c, "fuzz: done");

@@ -25,11 +25,11 @@
 #define MAX_FRAMES 4096
 
 struct decoded {
-	size_t n;                    /* whole frames */
-	size_t off[MAX_FRAMES];      /* body offset in the stream */
-	uint32_t len[MAX_FRAMES];    /* body length */
-	enum frame_status end;       /* NEED_MORE or the error that stopped */
-	uint32_t end_len;            /* declared length with an error */
+	size_t n; /* whole frames */
+	size_t off[MAX_FRAMES]; /* body offset in the stream */
+	uint32_t len[MAX_FRAMES]; /* body length */
+	enum frame_status end; /* NEED_MORE or the error that stopped */
+	uint32_t end_len; /* declared length with an error */
 };
 
 static void
@@ -85,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* Limits from tiny (1 byte) to past the 64 KiB read size. */
 	max = ((uint32_t)data[0] << 16 | (uint32_t)data[1] << 8 | data[2]) %
-		200000;
+	        200000;
 	if (max == 0)
 		max = 1;
 	nsplit = data[3] % 64;
@@ -105,7 +105,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Where each frame's body starts in the stream, for the comparison. */
 	size_t consumed = 0; /* stream bytes taken out as whole frames */
 	while (pos < slen && !stopped) {
-		size_t piece = nsplit ? (size_t)splits[si++ % nsplit] + 1 : slen;
+		size_t piece =
+		        nsplit ? (size_t)splits[si++ % nsplit] + 1 : slen;
 		int use_space = si & 1;
 
 		if (piece > slen - pos)
@@ -116,7 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (use_space) {
 				size_t avail = 0;
-				uint8_t *dst = rbuf_space(&rb, piece, max, &avail);
+				uint8_t *dst =
+				        rbuf_space(&rb, piece, max, &avail);
 
 				k = dst ? (piece < avail ? piece : avail) : 0;
 				if (k)
@@ -126,15 +128,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				k = rbuf_append(&rb, stream + pos, piece, max);
 			}
 			check(rb.cap <= FRAME_HDR_LEN + (size_t)max,
-				"buffer grew past header + max");
-			check(rb.off + rb.len <= rb.cap, "length past capacity");
+			        "buffer grew past header + max");
+			check(rb.off + rb.len <= rb.cap,
+			        "length past capacity");
 			pos += k;
 			piece -= k;
 			for (;;) {
 				const uint8_t *body;
 				uint32_t blen = 0;
-				enum frame_status st = rbuf_next(&rb, max, &body,
-					&blen);
+				enum frame_status st =
+				        rbuf_next(&rb, max, &body, &blen);
 
 				if (st == FRAME_NEED_MORE)
 					break;
@@ -149,9 +152,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					got.off[got.n] = consumed - blen;
 					got.len[got.n] = blen;
 					/* Same bytes as in the stream at that place. */
-					check(memcmp(body, stream + got.off[got.n],
-						      blen) == 0,
-						"body bytes differ from the stream");
+					check(memcmp(body,
+					              stream + got.off[got.n],
+					              blen) == 0,
+					        "body bytes differ from the stream");
 					got.n++;
 				}
 				frames_seen++;
@@ -170,7 +174,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * error must be the same error at the same place.
 	 */
 	if (want.n < MAX_FRAMES) {
-		check(got.n == want.n, "frame count differs from one-pass decode");
+		check(got.n == want.n,
+		        "frame count differs from one-pass decode");
 		check(got.end == want.end, "end status differs");
 		check(got.end_len == want.end_len, "declared length differs");
 	}

@@ -27,6 +27,15 @@ PASSWORD = "rep-password-1"
 RETRYABLE = ("UNAVAILABLE", "RESOURCE_EXHAUSTED")
 
 
+def sanitized():
+    """paced built with AddressSanitizer: its allocator keeps freed memory
+    in quarantine and pads every block, so its RSS says nothing about
+    memory use."""
+    from pacedproc import paced_binary
+    with open(paced_binary(), "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
 def small_org(port, nreps, tag=None):
     """Office, team, `nreps` reps (logins rep<tag>-<i>) and one customer
     each. Returns [(login, customer_id)]."""

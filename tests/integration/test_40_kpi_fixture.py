@@ -76,7 +76,6 @@ import pytest
 
 from kpi_org import KPI_KEYS, KpiOrg, cst, set_clock, utc
 from pacecli import PaceCli
-from pacedproc import ADMIN, ADMIN_PASSWORD
 
 PACED_ARGS = ("--test-clock", "true")
 

@@ -24,9 +24,10 @@ import time
 import pytest
 
 import wire
+from faults import sanitized
 from pacecli import PaceCli, pace_binary
-from pacedproc import ADMIN, ADMIN_PASSWORD, poll
-from wire import expect, expect_error
+from pacedproc import ADMIN, ADMIN_PASSWORD
+from wire import expect
 
 SCRIPT = os.path.join(os.environ.get("PACE_SOURCE_DIR", "."), "deploy",
                       "certs", "make-office-cert.sh")
@@ -288,14 +289,6 @@ def padded_ping(fid, total):
             break
     assert len(ln) == 3
     return data + bytes([0xC2, 0x3E]) + bytes(ln) + b"\0" * pad
-
-
-def sanitized():
-    """paced built with AddressSanitizer: its allocator keeps freed memory
-    in quarantine and pads every block, so RSS says nothing then."""
-    from pacedproc import paced_binary
-    with open(paced_binary(), "rb") as f:
-        return b"AddressSanitizer" in f.read()
 
 
 def test_memory_per_idle_tls_connection(certs, paced_factory,

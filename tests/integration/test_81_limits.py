@@ -16,8 +16,6 @@ import itertools
 import subprocess
 import time
 
-import pytest
-
 import wire
 from pacedproc import ADMIN, ADMIN_PASSWORD, paced_binary, poll
 from wire import Client, connect, expect, expect_error, op_id

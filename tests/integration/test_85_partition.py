@@ -141,7 +141,7 @@ def test_partitioned_client_resumes(setup, tmp_path):
     c2 = wire.Client(proxy.port)
     expect(c2.hello(), "welcome")
     expect(c2.rpc("resume", token=token), "login_ok")
-    sub2 = subscribe(c2, scope, resume_from=last_seq)
+    subscribe(c2, scope, resume_from=last_seq)
     heartbeat(c2, 3)
     missed = alerts(c2)
     titles = [a.alert.title for a in missed]
