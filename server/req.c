@@ -110,7 +110,9 @@ run(struct conn *c, uint32_t id, int kind, const struct stmt *st,
 
 	rr->rows = rows;
 	req_start(&rr->r, c, id, kind);
-	rc = write ? db_write(st, params, flags, rows_cb, rr)
+	/* A user's writes share one database connection (db.h). */
+	rc = write ? db_write_keyed(c->ident ? c->ident->user_id : 0, st,
+			     params, flags, rows_cb, rr)
 		   : db_read(st, params, rows_cb, rr);
 	if (rc != 0) {
 		req_fail(&rr->r, rc, NULL, "%s", err_str(rc));

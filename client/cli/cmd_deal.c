@@ -166,7 +166,7 @@ run_move(struct cli *cli, struct args *a)
 	pace_frame_t req = PACE__V1__FRAME__INIT;
 	Pace__V1__DealMove m = PACE__V1__DEAL_MOVE__INIT;
 	char op[37], summary[96];
-	int st, code;
+	int st = 0, code;
 
 	if ((code = pos_id(cli, a->pos[0], _("DEAL"), &m.id)) != EXIT_OK ||
 		(code = open_stage(cli, a->pos[1], &st)) != EXIT_OK ||

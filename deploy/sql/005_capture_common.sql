@@ -21,15 +21,15 @@ ALTER TABLE pace.opportunity
 CREATE INDEX ON pace.customer (org_id, name);
 CREATE INDEX ON pace.customer_touch (customer_id);
 
--- Every capture write of an org takes this lock first, before any row
--- lock: writes of one org are serialised in one order, so group-committed
--- batches on different connections never deadlock on rollup rows (a
--- deadlock costs deadlock_timeout and a batch re-run). Then the op id is
--- claimed (op_begin): NULL for a new request, else the stored answer.
+-- Every capture write claims its op id first (op_begin): NULL for a new
+-- request, else the stored answer.
 CREATE FUNCTION pace.capture_op(a pace.app_user, p_op text, p_hash text)
 RETURNS jsonb LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 BEGIN
-	PERFORM pg_advisory_xact_lock(7420100, a.org_id::int);
+	-- No wider lock: paced sends a user's writes on one connection
+	-- (db_write_keyed), so they never contend with each other; a rare
+	-- cross-user cycle (a manager writing for reps) ends in a deadlock
+	-- error, which paced re-runs.
 	RETURN op_begin(a.id, p_op, p_hash);
 END $$;
 

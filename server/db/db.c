@@ -17,12 +17,20 @@ db_read(const struct stmt *st, const char *const *params, db_cb cb, void *arg)
 }
 
 int
-db_write(const struct stmt *st, const char *const *params, unsigned flags,
-        db_cb cb, void *arg)
+db_write_keyed(int64_t key, const struct stmt *st, const char *const *params,
+	unsigned flags, db_cb cb, void *arg)
 {
 	struct pg_job *job = pg_job_new(st, params, cb, arg);
 
 	job->write = 1;
 	job->flags = flags;
+	job->key = key;
 	return pg_pool_submit(job);
+}
+
+int
+db_write(const struct stmt *st, const char *const *params, unsigned flags,
+	db_cb cb, void *arg)
+{
+	return db_write_keyed(0, st, params, flags, cb, arg);
 }

@@ -17,6 +17,8 @@
 #ifndef PACE_DB_H
 #define PACE_DB_H
 
+#include <stdint.h>
+
 #include <libpq-fe.h>
 
 #include "err.h"
@@ -47,6 +49,14 @@ int db_read(const struct stmt *st, const char *const *params, db_cb cb,
 	void *arg) WARN_UNUSED;
 int db_write(const struct stmt *st, const char *const *params, unsigned flags,
 	db_cb cb, void *arg) WARN_UNUSED;
+/*
+ * A write keyed by its actor: writes with the same key always go to the same
+ * database connection (while it is up), in order, so one user's writes never
+ * contend with each other across connections and need no wider lock.
+ */
+int db_write_keyed(int64_t key, const struct stmt *st,
+	const char *const *params, unsigned flags, db_cb cb, void *arg)
+	WARN_UNUSED;
 
 /* Helpers for reading text results. */
 long long db_int(const PGresult *res, int row, const char *col);

@@ -25,6 +25,7 @@ struct pg_job {
 	unsigned flags;
 	unsigned write : 1;
 	unsigned cut : 1; /* a write batch ends after this job (pg_pool.c) */
+	int64_t key;   /* writes with the same key share a connection; 0: any */
 	int retries;   /* times re-run after a deadlock or the like */
 	PGresult *res; /* owned until the txn completes */
 	int err;

@@ -165,44 +165,31 @@ on_txn_done(struct pg_conn *pc, struct pg_txn *txn, void *arg)
 }
 
 /*
- * The ready connection with the fewest jobs in flight under the depth.
- *
- * A read queued behind a write batch on the same connection waits for that
- * batch to commit, and a batch can wait long: capture writes of one org
- * take one advisory lock (deploy/sql/005), so the batches of the other
- * connections queue for it. Reads (push snapshots, NOTIFY, the change
- * feed, logins) therefore go to a connection with no write in flight when
- * there is one, and writes never take the last such connection of a pool
- * of two or more. Measured with tests/bench (docs/BENCHMARKS.md).
+ * The connection for a read: ready, under the pipeline depth, preferably
+ * with no write batch in flight (a read sent behind a commit waits for it),
+ * then the least loaded.
  */
 static struct pg_conn *
-pick_conn(int for_write)
+pick_read_conn(void)
 {
 	struct pg_conn *best = NULL;
-	int best_busy = 0, free_conns = 0;
+	int best_busy = 0;
 
 	for (int i = 0; i < pool->nconns; i++) {
 		struct pg_conn *pc = pool->conns[i];
 		int busy;
 
-		if (!pg_conn_is_ready(pc))
+		if (!pg_conn_is_ready(pc) ||
+			pg_conn_inflight(pc) >= pool->opts.pipeline_depth)
 			continue;
 		busy = pg_conn_writes_inflight(pc) > 0;
-		if (!busy)
-			free_conns++;
-		if (pg_conn_inflight(pc) >= pool->opts.pipeline_depth)
-			continue;
-		if (for_write && busy)
-			continue;
-		if (best == NULL || (!for_write && best_busy && !busy) ||
-			((for_write || busy == best_busy) &&
+		if (best == NULL || (best_busy && !busy) ||
+			(busy == best_busy &&
 				pg_conn_inflight(pc) < pg_conn_inflight(best))) {
 			best = pc;
 			best_busy = busy;
 		}
 	}
-	if (for_write && best && free_conns < 2 && pool->nready > 1)
-		return NULL; /* keep one connection for reads */
 	return best;
 }
 
@@ -221,6 +208,72 @@ fail_queue(struct pg_jobq *q, int *n)
 	}
 }
 
+/*
+ * Write batches. A keyed write goes to the write connection its key maps
+ * to, so one user's writes are always sent on one connection, in order:
+ * they never wait on each other across connections, and no wider lock is
+ * needed. An unkeyed write goes to the least busy free write connection.
+ * The last ready connection takes no writes while another can: reads (push
+ * snapshots, logins, the change feed) must not queue behind commits.
+ */
+static void
+dispatch_writes(void)
+{
+	struct pg_conn *wc[256];
+	struct pg_txn *batch[256];
+	int room[256], closed[256];
+	struct pg_job *job, *next;
+	int n = 0;
+
+	for (int i = 0; i < pool->nconns && n < 256; i++)
+		if (pg_conn_is_ready(pool->conns[i]))
+			wc[n++] = pool->conns[i];
+	if (n > 1)
+		n--; /* keep the last one for reads */
+	for (int i = 0; i < n; i++) {
+		batch[i] = NULL;
+		closed[i] = pg_conn_writes_inflight(wc[i]) > 0;
+		room[i] = pool->opts.pipeline_depth - pg_conn_inflight(wc[i]);
+		if (room[i] > pool->opts.batch_max)
+			room[i] = pool->opts.batch_max;
+		if (room[i] <= 0)
+			closed[i] = 1;
+	}
+	for (job = TAILQ_FIRST(&pool->writeq); job; job = next) {
+		int t = -1;
+
+		next = TAILQ_NEXT(job, entry);
+		if (job->key != 0) {
+			t = (int)((uint64_t)job->key % (uint64_t)n);
+		} else {
+			for (int i = 0; i < n; i++)
+				if (!closed[i] && (t < 0 || pg_conn_inflight(wc[i]) <
+								 pg_conn_inflight(wc[t])))
+					t = i;
+		}
+		if (t < 0 || closed[t])
+			continue; /* its connection is busy: next round */
+		if (batch[t] == NULL)
+			batch[t] = pg_txn_new(1);
+		TAILQ_REMOVE(&pool->writeq, job, entry);
+		pool->nwrites--;
+		TAILQ_INSERT_TAIL(&batch[t]->jobs, job, entry);
+		if (++batch[t]->njobs >= room[t])
+			closed[t] = 1;
+		if (job->cut) {
+			job->cut = 0;
+			closed[t] = 1;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (batch[i] == NULL)
+			continue;
+		pool->stats.batches++;
+		pool->stats.batch_items += (unsigned)batch[i]->njobs;
+		pg_conn_send(wc[i], batch[i]);
+	}
+}
+
 static void
 dispatch(void)
 {
@@ -234,7 +287,7 @@ dispatch(void)
 		return;
 	}
 	while ((job = TAILQ_FIRST(&pool->readq)) != NULL &&
-		(pc = pick_conn(0)) != NULL) {
+		(pc = pick_read_conn()) != NULL) {
 		struct pg_txn *txn = pg_txn_new(0);
 
 		TAILQ_REMOVE(&pool->readq, job, entry);
@@ -243,27 +296,7 @@ dispatch(void)
 		txn->njobs = 1;
 		pg_conn_send(pc, txn);
 	}
-	while (!TAILQ_EMPTY(&pool->writeq) && (pc = pick_conn(1)) != NULL) {
-		struct pg_txn *txn = pg_txn_new(1);
-		int room = pool->opts.pipeline_depth - pg_conn_inflight(pc);
-
-		if (room > pool->opts.batch_max)
-			room = pool->opts.batch_max;
-		while (txn->njobs < room &&
-			(job = TAILQ_FIRST(&pool->writeq)) != NULL) {
-			TAILQ_REMOVE(&pool->writeq, job, entry);
-			pool->nwrites--;
-			TAILQ_INSERT_TAIL(&txn->jobs, job, entry);
-			txn->njobs++;
-			if (job->cut) {
-				job->cut = 0;
-				break;
-			}
-		}
-		pool->stats.batches++;
-		pool->stats.batch_items += (unsigned)txn->njobs;
-		pg_conn_send(pc, txn);
-	}
+	dispatch_writes();
 }
 
 static void

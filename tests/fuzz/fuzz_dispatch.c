@@ -174,6 +174,13 @@ db_write(const struct stmt *st, const char *const *params, unsigned flags,
 	return submit(st, params, cb, arg);
 }
 
+int
+db_write_keyed(int64_t key, const struct stmt *st, const char *const *params,
+        unsigned flags, db_cb cb, void *arg)
+{
+	return submit(st, params, cb, arg);
+}
+
 static const int error_codes[] = {E_UNAVAILABLE, E_INVALID, E_UNAUTH, E_DENIED,
         E_NOTFOUND, E_CONFLICT, E_EXHAUSTED, E_INTERNAL, E_DB_BUSY};
 

@@ -32,7 +32,7 @@ parse_bad(const char *s, enum pc_money_err want)
 	enum pc_money_err e = pc_money_parse(s, &fen);
 
 	if (e != want)
-		fail_msg("'%s': got %d (%s), want %d", s, (int)e,
+		fail_msg("'%s': got %d (%s), want %d", s ? s : "(null)", (int)e,
 			pc_money_strerror(e), (int)want);
 	assert_int_equal(fen, 12345); /* untouched on failure */
 }

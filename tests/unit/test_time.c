@@ -41,7 +41,7 @@ parse_bad(const char *s)
 	int64_t us = 77;
 
 	if (pc_time_parse(s, &us) != E_INVALID)
-		fail_msg("'%s' accepted as %lld", s, (long long)us);
+		fail_msg("'%s' accepted as %lld", s ? s : "(null)", (long long)us);
 	assert_int_equal(us, 77);
 }
 
