@@ -70,6 +70,7 @@ fi
 
 if [ ! -f "$data/seeded" ]; then
 	echo "==> seeding the demo team"
+	pace_install python3 # deploy/demo/seed_sales.py (standard library only)
 	PACE="$pace" PACE_SERVER="127.0.0.1:$port" sh "$top/deploy/demo/seed.sh"
 	touch "$data/seeded"
 fi

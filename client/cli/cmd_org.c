@@ -12,7 +12,7 @@
 static cJSON *
 org_json(const Pace__V1__OrgSettings *o)
 {
-	cJSON *j = cJSON_CreateObject(), *arr, *probs;
+	cJSON *j = cJSON_CreateObject(), *arr, *probs, *facs;
 
 	cJSON_AddStringToObject(j, "name", o->name);
 	cJSON_AddStringToObject(j, "currency", o->currency);
@@ -33,14 +33,35 @@ org_json(const Pace__V1__OrgSettings *o)
 		cJSON_AddNumberToObject(probs,
 			stage_name(o->stage_probabilities[i]->stage),
 			o->stage_probabilities[i]->probability);
+	facs = cJSON_AddObjectToObject(j, "region_factors");
+	for (size_t i = 0; i < o->n_region_factors; i++)
+		cJSON_AddNumberToObject(facs, o->region_factors[i]->region,
+			o->region_factors[i]->factor);
 	return j;
+}
+
+/* "华北 1.1, 华南 1.2" (xmalloc'd; empty when none is set). */
+static char *
+region_factors_text(const Pace__V1__OrgSettings *o)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < o->n_region_factors; i++)
+		len += strlen(o->region_factors[i]->region) + 32;
+	s = xcalloc(1, len);
+	for (size_t i = 0; i < o->n_region_factors; i++)
+		snprintf(s + strlen(s), len - strlen(s), "%s%s %g",
+			i ? ", " : "", o->region_factors[i]->region,
+			o->region_factors[i]->factor);
+	return s;
 }
 
 static void
 print_org(const Pace__V1__OrgSettings *o)
 {
 	char green[32], yellow[32], backfill[32], skew[32], stale[32],
-		stuck[32], *reasons, *probs;
+		stuck[32], *reasons, *probs, *facs = region_factors_text(o);
 	size_t rlen = 1, plen = 1;
 
 	for (size_t i = 0; i < o->n_loss_reasons; i++)
@@ -78,11 +99,13 @@ print_org(const Pace__V1__OrgSettings *o)
 			"stale_days", stale,
 			"stuck_days", stuck,
 			"stage_probability", probs,
+			"region_factor", facs,
 		};
-		kv_print(kv, 12);
+		kv_print(kv, 13);
 	}
 	free(reasons);
 	free(probs);
+	free(facs);
 }
 
 static int

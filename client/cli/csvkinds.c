@@ -1,5 +1,6 @@
 /* Columns of the import/export CSV files and cell normalisation. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,11 +98,43 @@ csv_kind_column(const struct csv_kind *k, const char *name)
 	return found;
 }
 
+/*
+ * Integer microseconds accepted in a time cell: 2000-01-01T00:00:00Z to
+ * 2100-01-01T00:00:00Z (the server's own upper bound, cap_check_at).
+ */
+#define TIME_US_MIN INT64_C(946684800000000)
+#define TIME_US_MAX INT64_C(4102444800000000)
+
+/*
+ * A time cell: a plain non-negative integer is microseconds since the epoch,
+ * UTC (what `pace` sends, and what scripts write); anything else is a time
+ * as people write it (pc_time_parse, local time unless an offset is given).
+ * Returns NULL with *us set, or why the cell is refused.
+ */
+static const char *
+time_cell(const char *t, int64_t *us)
+{
+	size_t n = strlen(t);
+
+	if (n > 0 && strspn(t, "0123456789") == n) {
+		if (n > 16 || (*us = strtoll(t, NULL, 10)) < TIME_US_MIN ||
+			*us > TIME_US_MAX)
+			return N_("a time in microseconds must lie between "
+				  "2000-01-01 and 2100-01-01 UTC (946684800000000 "
+				  "to 4102444800000000)");
+		return NULL;
+	}
+	if (pc_time_parse(t, us) != 0)
+		return N_("not a date or time (write e.g. 2026-11-27 14:30)");
+	return NULL;
+}
+
 const char *
 csv_cell_normalise(const struct csv_column *c, const char *in, char **out)
 {
 	char *t = trimmed(in);
 	enum pc_money_err me;
+	const char *why;
 	int64_t v;
 
 	switch (c->type) {
@@ -124,9 +157,9 @@ csv_cell_normalise(const struct csv_column *c, const char *in, char **out)
 	case CELL_TIME:
 		if (*t == '\0')
 			break;
-		if (pc_time_parse(t, &v) != 0) {
+		if ((why = time_cell(t, &v)) != NULL) {
 			free(t);
-			return N_("not a date or time (write e.g. 2026-11-27 14:30)");
+			return why;
 		}
 		free(t);
 		t = xasprintf("%lld", (long long)v);

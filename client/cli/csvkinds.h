@@ -15,7 +15,8 @@ enum cell_type {
 	CELL_TEXT,  /* as written, trimmed */
 	CELL_WORD,  /* a keyword: trimmed, lower-case */
 	CELL_MONEY, /* pc_money_parse -> fen, e.g. "12000000" */
-	CELL_TIME,  /* pc_time_parse -> µs, e.g. "1795761000000000"; may be empty */
+	CELL_TIME,  /* µs as is (2000..2100) or pc_time_parse -> µs, e.g.
+		     * "1795761000000000"; may be empty */
 	CELL_DATE,  /* YYYY-MM-DD, checked; may be empty */
 };
 

@@ -43,6 +43,7 @@ struct desk_session {
 	gulong sig[5];
 
 	uint64_t seq;                /* highest sequence number seen */
+	int resume;                  /* subscribed before as this user */
 	uint64_t notify_floor;       /* alerts above this are new (notify) */
 	int have_floor;
 	uint64_t sub;                /* current subscription (0: none) */
@@ -358,6 +359,7 @@ subscribed_cb(struct desk_net *n, const pace_frame_t *f, int rc,
 	if (f->body_case != BODY(SUBSCRIBED))
 		return;
 	s->sub = f->subscribed->subscription;
+	s->resume = 1;
 	if (f->subscribed->seq > s->seq)
 		s->seq = f->subscribed->seq;
 	if (!s->have_floor) {
@@ -391,7 +393,12 @@ subscribe(struct desk_session *s)
 	view_scope(s, &scope, &period);
 	m.scope = &scope;
 	m.period = (char *)period;
+	/*
+	 * After a reconnect (or a change of view) as the same user, resume:
+	 * the alerts raised meanwhile come once, also when none was seen yet.
+	 */
 	m.resume_from = s->seq;
+	m.resume = s->resume;
 	req.body_case = BODY(SUBSCRIBE);
 	req.subscribe = &m;
 	r = g_new0(struct subscribing, 1);
@@ -486,6 +493,7 @@ signed_in(struct desk_session *s, const Pace__V1__Identity *id)
 			model_reset(s->model);
 		s->have_floor = 0;
 		s->seq = 0;
+		s->resume = 0;
 	}
 	model_set_identity(s->model, id);
 	model_set_sign_in_error(s->model, NULL);
@@ -700,6 +708,7 @@ sign_out_requested_cb(DeskModel *m, gpointer data)
 	save_store(s, NULL);
 	s->have_floor = 0;
 	s->seq = 0;
+	s->resume = 0;
 	auth_refused(s, NULL);
 }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Two months of sales history for the demo team of deploy/demo/seed.sh.
 
-Run after seed.sh (which also applies the year's plan), against the same
-server; everything goes through the pace CLI as the demo director
-(wangzong): `pace import` for customers, deals, activities, payment plans
-and receipts, then (with --review FILE) `pace review generate --org` of
-the month as Markdown. The history is the same every time for a given
-month and plan (no randomness), so the review of the demo data is
-reproducible:
+seed.sh runs it after history.sh has applied the year's plan, against the
+same server; everything goes through the pace CLI as the demo director
+(wangzong), who stays logged in: `pace import` for customers, deals,
+activities, payment plans and receipts, then (with --review FILE) `pace
+review generate --org` of the month as Markdown. Standard library only.
+Money cells are written in yuan, as `pace import` reads them. The history
+is the same every time for a given month and plan (no randomness), so the
+review of the demo data is reproducible:
 
     PACE=build/client/cli/pace PACE_SERVER=127.0.0.1:7420 \\
         python3 deploy/demo/seed_sales.py [--month 2026-10] [--review FILE.md]
@@ -20,6 +21,10 @@ little (conversion coaching), 王五 with a long cycle and old open deals
 pipeline (pipeline gap), 周九 with an unpaid invoice (collections), 吴十
 just under pace with no rule applying, 冯二 hired mid-month.
 The backfill window is widened to 400 days while importing, then put back.
+
+Running it again for the same month stores nothing twice: when the deals it
+would import are there already, it imports nothing (and only writes the
+review, if asked).
 """
 
 import argparse
@@ -166,9 +171,14 @@ def main():
             k = pace("kpi", "--user", login, "--period",
                      first.strftime("%Y-%m"), as_json=True)
             targets[login, key] = (k["target"] or 0) // 100  # yuan
-    pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
-    pace("admin", "org", "set", "backfill_days", "400")
-    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
+        if first_m.year < today.year:
+            # January: the months reviewed are last year's, which has no
+            # plan; use a twelfth of this year's.
+            k = pace("kpi", "--user", login, "--period", today.year,
+                     as_json=True)
+            for key in months:
+                targets[login, key] = targets[login, key] or \
+                    (k["target"] or 0) // 1200
 
     customers, deals, acts, wins = [], [], [], []
     for login, st in STORIES.items():
@@ -242,6 +252,40 @@ def main():
                  max(100, int(target * share) // 100 * 100), stage,
                  last_m - datetime.timedelta(days=age))
 
+    ids = deal_ids()
+    if any(d[0] in ids for d in deals):
+        print("seeded already: the deals of %s and %s are there; nothing "
+              "imported" % (first_p.strftime("%Y-%m"),
+                            first_m.strftime("%Y-%m")))
+    else:
+        npays = import_all(customers, deals, acts, wins, today)
+        print("seeded: %d customers, %d deals, %d activities, %d payment "
+              "rows for %s and %s" % (len(customers), len(deals), len(acts),
+                                      npays, first_p.strftime("%Y-%m"),
+                                      first_m.strftime("%Y-%m")))
+    if args.review:
+        review(first_p, first_m, today, args.review)
+
+
+def deal_ids():
+    """Title -> id of every deal the director sees."""
+    ids = {}
+    after = 0
+    while True:
+        page = pace("deal", "list", "--limit", "1000",
+                    *(["--after", after] if after else []), as_json=True)
+        for d in page:
+            ids[d["title"]] = d["id"]
+        if len(page) < 1000:
+            break
+        after = page[-1]["id"]
+    return ids
+
+
+def import_all(customers, deals, acts, wins, today):
+    pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    pace("admin", "org", "set", "backfill_days", "400")
+    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
     for kind, rows in (("customers", customers), ("deals", deals),
                        ("activities", acts)):
         header = {"customers": ["name", "industry", "size_band", "region",
@@ -257,16 +301,7 @@ def main():
 
     # Payment plans: the wins of P in two halves, the first received just
     # before it was due; 周九's are not paid.
-    ids = {}
-    after = 0
-    while True:
-        page = pace("deal", "list", "--limit", "1000",
-                    *(["--after", after] if after else []), as_json=True)
-        for d in page:
-            ids[d["title"]] = d["id"]
-        if len(page) < 1000:
-            break
-        after = page[-1]["id"]
+    ids = deal_ids()
     pays = [["deal", "kind", "date", "amount"]]
     for login, title, amount, won, key in wins:
         if key != "P":
@@ -288,27 +323,26 @@ def main():
     pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     pace("admin", "org", "set", "backfill_days", "90")
     pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
-    print("seeded: %d customers, %d deals, %d activities, %d payment rows "
-          "for %s and %s" % (len(customers), len(deals), len(acts),
-                             len(pays) - 1, first_p.strftime("%Y-%m"),
-                             first_m.strftime("%Y-%m")))
-    if args.review:
-        # Last month's review, and the actions the meeting took from it
-        # (one already done), so that this month's review closes the loop.
-        prev = pace("review", "generate", "--period", first_p.strftime("%Y-%m"),
-                    "--org", as_json=True)
-        if not prev["actions"]:
-            for d in prev["diagnoses"][:3]:
-                pace("action", "from-diagnosis", prev["id"], d["n"])
-            item = pace("action", "add", "Share the meeting-first approach with "
-                        "上海一组", "--owner", "sunqiang", "--due",
-                        (today + datetime.timedelta(days=14)).isoformat(),
-                        "--review", prev["id"], as_json=True)
-            pace("action", "done", item["id"], "--note", "presented on Monday")
-        pace("review", "generate", "--period", first_m.strftime("%Y-%m"),
-             "--org", "--regenerate", "-o", args.review)
-        print("review of %s written to %s" % (first_m.strftime("%Y-%m"),
-                                              args.review))
+    return len(pays) - 1
+
+
+def review(first_p, first_m, today, path):
+    # Last month's review, and the actions the meeting took from it
+    # (one already done), so that this month's review closes the loop.
+    prev = pace("review", "generate", "--period", first_p.strftime("%Y-%m"),
+                "--org", as_json=True)
+    if not prev["actions"]:
+        for d in prev["diagnoses"][:3]:
+            pace("action", "from-diagnosis", prev["id"], d["n"])
+        item = pace("action", "add", "Share the meeting-first approach with "
+                    "上海一组", "--owner", "sunqiang", "--due",
+                    (today + datetime.timedelta(days=14)).isoformat(),
+                    "--review", prev["id"], as_json=True)
+        pace("action", "done", item["id"], "--note", "presented on Monday")
+    pace("review", "generate", "--period", first_m.strftime("%Y-%m"),
+         "--org", "--regenerate", "-o", path)
+    print("review of %s written to %s" % (first_m.strftime("%Y-%m"),
+                                          path))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 -- Pace schema, part 5: what every capture function (006-012) shares:
--- the per-org write lock, role scopes, value checks, safe parsers and the
+-- op ids, row locks for read-check-write, role scopes, value checks, safe parsers and the
 -- JSON shapes of the replies.
 --
 -- Scopes (DESIGN §4): a rep sees and writes what they own; a manager what
@@ -292,6 +292,26 @@ BEGIN
 			format('no deal %s', coalesce(p_id, 0)), p_field);
 	END IF;
 	RETURN d;
+END $$;
+
+-- The same for a write that reads, checks and changes the row: it is
+-- locked until the commit, so two writers of one deal or customer (a rep
+-- and their manager, on two connections or two paced) take turns instead
+-- of both passing a check against the same old row.
+CREATE FUNCTION pace.lock_customer(a pace.app_user, p_id bigint, p_field text)
+RETURNS pace.customer LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	PERFORM 1 FROM customer x WHERE x.id = p_id AND x.org_id = a.org_id
+	FOR UPDATE;
+	RETURN find_customer(a, p_id, p_field);
+END $$;
+
+CREATE FUNCTION pace.lock_deal(a pace.app_user, p_id bigint, p_field text)
+RETURNS pace.opportunity LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
+BEGIN
+	PERFORM 1 FROM opportunity x WHERE x.id = p_id AND x.org_id = a.org_id
+	FOR UPDATE;
+	RETURN find_deal(a, p_id, p_field);
 END $$;
 
 -- Only the listed fields of an update may change; returns them.

@@ -52,7 +52,7 @@ BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	v_fields := check_fields(p_fields,
 		ARRAY['name', 'industry', 'size_band', 'region', 'owner']);
-	c := find_customer(a, p_id, 'id');
+	c := lock_customer(a, p_id, 'id');
 	PERFORM check_at_us(a.org_id, p_at);
 	v_before := customer_json(c.id);
 	IF 'name' = ANY (v_fields) THEN

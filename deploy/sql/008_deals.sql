@@ -120,7 +120,7 @@ DECLARE
 	v_before jsonb;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
-	d := find_deal(a, p_id, 'id');
+	d := lock_deal(a, p_id, 'id');
 	v_stage := check_stage(p_stage);
 	IF NOT is_open_stage(v_stage) THEN
 		PERFORM fail('PA400', format('to close a deal, win or lose it (not a '
@@ -164,7 +164,7 @@ DECLARE
 	v_day date;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
-	d := find_deal(a, p_id, 'id');
+	d := lock_deal(a, p_id, 'id');
 	PERFORM check_open(d);
 	IF coalesce(p_amount, 0) = 0 THEN
 		IF d.amount = 0 THEN
@@ -217,7 +217,7 @@ DECLARE
 	v_before jsonb;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
-	d := find_deal(a, p_id, 'id');
+	d := lock_deal(a, p_id, 'id');
 	PERFORM check_open(d);
 	v_reason := check_loss_reason(a.org_id, p_reason);
 	v_at := check_at_us(a.org_id, p_at);
@@ -257,7 +257,7 @@ DECLARE
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	PERFORM require_role(a, 'admin', 'director', 'manager');
-	d := find_deal(a, p_id, 'id');
+	d := lock_deal(a, p_id, 'id');
 	IF is_open_stage(d.stage) THEN
 		PERFORM fail('PA409', format('deal %s is open (%s): nothing to reopen',
 			d.id, d.stage), 'id');
@@ -331,7 +331,7 @@ BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	v_fields := check_fields(p_fields, ARRAY['title', 'amount',
 		'expected_close', 'source', 'product_line', 'owner']);
-	d := find_deal(a, p_id, 'id');
+	d := lock_deal(a, p_id, 'id');
 	PERFORM check_at_us(a.org_id, p_at);
 	v_old_owner := d.owner_id;
 	v_before := deal_json(d.id, false);

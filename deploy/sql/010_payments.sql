@@ -70,7 +70,7 @@ DECLARE
 	v_i int;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
-	d := find_deal(a, p_deal, 'deal_id');
+	d := lock_deal(a, p_deal, 'deal_id');
 	k := deal_contract(d, 'deal_id');
 	PERFORM check_at_us(a.org_id, p_at);
 	IF v_n = 0 OR v_n > 120 THEN
@@ -126,7 +126,7 @@ DECLARE
 	v_id bigint;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
-	d := find_deal(a, p_deal, 'deal_id');
+	d := lock_deal(a, p_deal, 'deal_id');
 	k := deal_contract(d, 'deal_id');
 	v_amount := check_amount(p_amount, 'amount');
 	v_on := check_received_on(a.org_id, p_received_on);

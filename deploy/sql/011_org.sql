@@ -1,6 +1,12 @@
 -- Pace schema, part 11: organisation settings (OrgGet/OrgSet) and the
 -- rollups as they should be, recomputed from the facts.
 
+-- Region factors for target plans (021's plan_inputs, by the rep's own
+-- region, app_user.region): {"华北": 1.1, ...}; 1 when absent. Set with
+-- OrgSet "region_factor.<REGION>".
+ALTER TABLE pace.org ADD COLUMN region_factors jsonb NOT NULL DEFAULT '{}'
+	CHECK (jsonb_typeof(region_factors) = 'object');
+
 CREATE FUNCTION pace.org_json(p_org bigint) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 	SELECT jsonb_build_object('name', o.name, 'currency', o.currency,
@@ -14,7 +20,11 @@ LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 				ORDER BY s.rank)
 			FROM (SELECT x AS stage, stage_rank(x) AS rank
 				FROM unnest(ARRAY['lead', 'qualified', 'proposal', 'quote',
-					'negotiation', 'won', 'lost']) x) s))
+					'negotiation', 'won', 'lost']) x) s),
+		'region_factors', coalesce((SELECT jsonb_agg(jsonb_build_object(
+				'region', f.region, 'factor', f.factor::numeric)
+				ORDER BY f.region COLLATE "C")
+			FROM jsonb_each_text(o.region_factors) f(region, factor)), '[]'))
 	FROM org o WHERE o.id = p_org
 $$;
 
@@ -131,6 +141,42 @@ BEGIN
 	RETURN v;
 END $$;
 
+-- region_factor.<REGION> = VALUE: the factors with REGION's set to VALUE
+-- (a number from 0.1 to 10), or without it when VALUE is empty. REGION is
+-- a region as stored on users (trimmed, 1 to 100 characters, no control
+-- characters): a rep's plan weight is scaled by their region's factor.
+CREATE FUNCTION pace.region_factor_put(p_factors jsonb, p_key text,
+	p_value text)
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE v_region text := btrim(substr(p_key, length('region_factor.') + 1));
+BEGIN
+	IF v_region = '' OR char_length(v_region) > 100
+		OR v_region ~ '[[:cntrl:]]' THEN
+		PERFORM pace.fail('PA400', 'region_factor.REGION: REGION is a region '
+			'of 1 to 100 characters, as on the users (e.g. region_factor.华南)',
+			'key');
+	END IF;
+	IF btrim(coalesce(p_value, '')) = '' THEN
+		RETURN p_factors - v_region;
+	END IF;
+	RETURN p_factors || jsonb_build_object(v_region,
+		pace.setting_num('region_factor.' || v_region, p_value, 0.1, 10));
+END $$;
+
+-- What org_json shows for a setting key (the audit log's before/after).
+CREATE FUNCTION pace.org_setting_of(p_settings jsonb, p_key text)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN p_key LIKE 'stage\_probability.%' THEN
+			p_settings->'stage_probabilities'
+		WHEN p_key LIKE 'region\_factor.%' THEN
+			(SELECT f->'factor'
+			FROM jsonb_array_elements(p_settings->'region_factors') f
+			WHERE f->>'region' =
+				btrim(substr(p_key, length('region_factor.') + 1)))
+		ELSE p_settings->p_key END
+$$;
+
 -- Set one setting (admins and directors). Keys: see OrgSet in
 -- proto/capture.proto.
 CREATE FUNCTION pace.org_set(p_actor bigint, p_op text, p_hash text,
@@ -149,7 +195,9 @@ DECLARE
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
 	PERFORM require_role(a, 'admin', 'director');
-	SELECT * INTO o FROM org x WHERE x.id = a.org_id;
+	-- Locked: the whole row is written back, so two settings changed at
+	-- once must not undo each other.
+	SELECT * INTO o FROM org x WHERE x.id = a.org_id FOR UPDATE;
 	v_before := org_json(o.id);
 	IF char_length(v_val) > 4000 THEN
 		PERFORM fail('PA400', 'value is longer than 4000 characters', 'value');
@@ -208,6 +256,10 @@ BEGIN
 		END IF;
 		o.stage_prob := o.stage_prob || jsonb_build_object(v_stage,
 			setting_num(v_key, v_val, 0, 1));
+	WHEN v_key LIKE 'region\_factor.%' THEN
+		-- Only future plans use it: no KPI changes.
+		o.region_factors := region_factor_put(o.region_factors, v_key, v_val);
+		v_kpi := false;
 	ELSE
 		PERFORM fail('PA400', format('unknown setting "%s"', left(v_key, 64)),
 			'key');
@@ -221,7 +273,7 @@ BEGIN
 		loss_reasons = o.loss_reasons, backfill_days = o.backfill_days,
 		future_skew_s = o.future_skew_s, stale_days = o.stale_days,
 		stuck_days = o.stuck_days, currency = o.currency,
-		stage_prob = o.stage_prob
+		stage_prob = o.stage_prob, region_factors = o.region_factors
 	WHERE x.id = o.id;
 	IF v_key = 'timezone' AND o.timezone <> (v_before->>'timezone') THEN
 		PERFORM rollup_rebuild(o.id);
@@ -230,10 +282,8 @@ BEGIN
 		PERFORM changed(o.id, NULL);
 	END IF;
 	r := org_json(o.id);
-	v_stage := CASE WHEN v_key LIKE 'stage_probability.%'
-		THEN 'stage_probabilities' ELSE v_key END;
 	PERFORM audit(a.org_id, a.id, 'set', 'org', o.id,
-		jsonb_build_object(v_key, v_before->v_stage),
-		jsonb_build_object(v_key, r->v_stage));
+		jsonb_build_object(v_key, org_setting_of(v_before, v_key)),
+		jsonb_build_object(v_key, org_setting_of(r, v_key)));
 	RETURN op_end(p_actor, p_op, r);
 END $$;

@@ -10,8 +10,9 @@
 -- Locks (target_lock) pin a scope's number for a period; setting a number
 -- re-balances the unlocked siblings so the parent's number does not move.
 
--- Region factors for plans: {"华北": 1.1, ...}; 1 when absent.
-ALTER TABLE pace.org ADD COLUMN region_factors jsonb NOT NULL DEFAULT '{}';
+-- Region factors for plans (org.region_factors, {"华北": 1.1, ...}; 1
+-- when absent) are an org setting: 011_org.sql, OrgSet
+-- "region_factor.<REGION>".
 
 CREATE TABLE pace.target_month (
 	org_id bigint NOT NULL,
@@ -250,6 +251,10 @@ DECLARE
 	sib_kind text[]; sib_id bigint[]; sib_w numeric[]; sp bigint[]; c record;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
+	-- Setting one number re-balances its siblings: the target writes of
+	-- an org take turns, or two at once could each balance against the
+	-- other's old numbers and break "every level sums to its parent".
+	PERFORM pg_advisory_xact_lock(7420101, a.org_id::int);
 	IF p_metric NOT IN ('revenue', 'new_leads', 'followups', 'collected') THEN
 		PERFORM fail('PA400', 'metric: revenue, new_leads, followups or collected', 'metric');
 	END IF;
@@ -476,6 +481,7 @@ BEGIN
 	IF a.role NOT IN ('director', 'admin') THEN
 		PERFORM fail('PA403', 'only directors plan targets');
 	END IF;
+	PERFORM pg_advisory_xact_lock(7420101, a.org_id::int); -- as target_set
 	DELETE FROM target_month WHERE org_id = a.org_id AND metric = p_metric
 		AND month >= make_date(p_year, 1, 1) AND month < make_date(p_year + 1, 1, 1);
 	DELETE FROM target_lock WHERE org_id = a.org_id AND metric = p_metric

@@ -60,7 +60,12 @@ static struct {
 	uint64_t next_id;
 	uint64_t seq;
 	int ntopics, nsubs;
+	int backoff_ms; /* added to the window while snapshots fail */
 } T;
+
+/* Extra wait before snapshot retries while the database fails them. */
+#define TOPIC_BACKOFF_MIN_MS 100
+#define TOPIC_BACKOFF_MAX_MS 5000
 
 static void flush_cb(uv_timer_t *t);
 
@@ -134,7 +139,8 @@ mark_dirty(struct topic *t)
 	}
 	if (!T.timer_on) {
 		T.timer_on = 1;
-		uv_timer_start(&T.timer, flush_cb, (uint64_t)T.coalesce_ms, 0);
+		uv_timer_start(&T.timer, flush_cb,
+			(uint64_t)T.coalesce_ms + (uint64_t)T.backoff_ms, 0);
 	}
 }
 
@@ -319,10 +325,25 @@ snapshot_cb(void *arg, const struct db_result *res)
 		publish(t, &k, changed);
 		cJSON_Delete(j);
 		arena_free(&a);
+		if (T.backoff_ms != 0) {
+			log_info("push: snapshots computed again");
+			T.backoff_ms = 0;
+		}
 	} else if (res->err != 0) {
-		log_warn("push: snapshot of %s %lld failed: %s", t->kind,
-			(long long)t->scope_id, res->message);
-		t->again = 1; /* try again at the next flush */
+		/*
+		 * Try again later, backing off while the failures last (the
+		 * database is usually down for every topic at once): one line
+		 * when it starts, not one per topic and window.
+		 */
+		if (T.backoff_ms == 0)
+			log_warn("push: snapshot of %s %lld failed: %s; retrying "
+				"with backoff", t->kind, (long long)t->scope_id,
+				res->message);
+		T.backoff_ms = T.backoff_ms == 0 ? TOPIC_BACKOFF_MIN_MS :
+			T.backoff_ms * 2;
+		if (T.backoff_ms > TOPIC_BACKOFF_MAX_MS)
+			T.backoff_ms = TOPIC_BACKOFF_MAX_MS;
+		t->again = 1;
 	}
 	t->busy = 0;
 	if (t->nsubs == 0) {

@@ -191,13 +191,22 @@ def connect_on(cl, login, password):
     return c, n
 
 
-def connect_on_instance(cl, login, password, want, tries=8):
-    """Log in through HAProxy until the connection lands on instance want."""
-    for _ in range(tries):
-        c, n = connect_on(cl, login, password)
-        if n == want:
-            return c
-        c.close()
+def connect_on_instance(cl, login, password, want, tries=40):
+    """Log in through HAProxy until the connection lands on instance want.
+
+    HAProxy balances by least connections: a connection that lands on the
+    other instance is held open until the end, so that the other instance
+    soon holds more and HAProxy turns to the one wanted."""
+    held = []
+    try:
+        for _ in range(tries):
+            c, n = connect_on(cl, login, password)
+            if n == want:
+                return c
+            held.append(c)
+    finally:
+        for c in held:
+            c.close()
     raise AssertionError("HAProxy never chose instance %d" % want)
 
 
