@@ -2,15 +2,17 @@
 # Seeds the demo organisation through the pace CLI: offices 北京 and 上海,
 # two teams, a director, two managers and ten reps (as the demo admin); then
 # last year's history and this year's plan (history.sh), then the last two
-# months of sales (seed_sales.py: activities, deals, payments, so that the
-# KPIs, leaderboard, funnel and alerts have something to show). Expects
+# months of sales and the current month up to now (seed_sales.py:
+# activities, deals, payments, so that the KPIs, leaderboard, funnel and
+# alerts have something to show, this month's default views too). Expects
 # $PACE (the pace binary) and $PACE_SERVER, and python3 (standard library
 # only).
 #
 # Ends logged in as 张三 (zhangsan, a rep of 北京一组), the session the
 # quickstart shows. Safe to run again on the same server: people that exist
 # are not added again, history.sh leaves a year that has a plan alone, and
-# seed_sales.py skips months it has seeded before.
+# seed_sales.py skips months it has seeded before (and a current month that
+# has sales).
 set -eu
 : "${PACE:?}" "${PACE_SERVER:?}"
 here=$(dirname "$0")
@@ -55,7 +57,8 @@ fi
 # starts and ends with the admin logged in.
 sh "$here/history.sh"
 
-# The last two months of sales, which follow that plan.
+# The last two months of sales, which follow that plan, and this month so
+# far (by the server's clock; never a time after now).
 python3 "$here/seed_sales.py"
 
 # Deliberately the quickstart's session: 张三.

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Two months of sales history for the demo team of deploy/demo/seed.sh.
+"""Sales history for the demo team of deploy/demo/seed.sh: two whole
+months, and the current month up to now.
 
 seed.sh runs it after history.sh has applied the year's plan, against the
 same server; everything goes through the pace CLI as the demo director
@@ -11,7 +12,8 @@ is the same every time for a given month and plan (no randomness), so the
 review of the demo data is reproducible:
 
     PACE=build/client/cli/pace PACE_SERVER=127.0.0.1:7420 \\
-        python3 deploy/demo/seed_sales.py [--month 2026-10] [--review FILE.md]
+        python3 deploy/demo/seed_sales.py [--month 2026-10] [--this-month] \\
+        [--review FILE.md]
 
 --month is the month to review (default: last month); its previous month
 gets history too (for the trend). Amounts follow the reps' revenue targets
@@ -22,15 +24,32 @@ pipeline (pipeline gap), 周九 with an unpaid invoice (collections), 吴十
 just under pace with no rule applying, 冯二 hired mid-month.
 The backfill window is widened to 400 days while importing, then put back.
 
-Running it again for the same month stores nothing twice: when the deals it
-would import are there already, it imports nothing (and only writes the
-review, if asked).
+The current month (by the server's clock, which the script reads from
+`pace kpi`: its default period and elapsed share, so a paced under
+--test-clock is followed too) is what `pace kpi`, `pace board` and
+pace-desk show by default, so a default run (no --month) also seeds it,
+from its 1st up to now and never later: activities on the past working
+days (on the 1st, when no day has passed yet, earlier today), deals won on
+past days and open deals, so that the reps are on pace or not as their
+stories go (THIS_MONTH: 孙八, 张三 and 郑一 green, 吴十 and 周九 yellow, the
+others red, 冯二 without a win yet). How much is done scales with the share
+of the month elapsed. With --month the current month is left alone unless
+--this-month asks for it too; the review (--review) is written before the
+current month is seeded, so it is the same either way. (A review of M made
+later shows the pipeline of its *now*, this month's open deals included;
+its diagnoses stay those of the stories.)
+
+Running it again stores nothing twice: when the deals it would import for
+the two months are there already, it imports nothing for them (and only
+writes the review, if asked); when the current month has deals of this
+script or any activity already, nothing is imported for it.
 """
 
 import argparse
 import calendar
 import datetime
 import json
+import math
 import os
 import subprocess
 import sys
@@ -101,6 +120,35 @@ STORIES = {
                    acts={"M": (20, 5, 5, 2), "P": (0, 0, 0, 0)}, leads=(2, 1.5)),
 }
 
+# The current month (C), from its 1st up to now, per rep:
+#   pace:  the pace reached so far (attainment / elapsed; docs/kpi.md:
+#          green from 0.8, yellow from 0.6, red below), kept clear of the
+#          thresholds so that the status holds for a while after seeding
+#   wins:  deals won over a whole month (scaled to the share elapsed, on
+#          past days), the actual split evenly over them
+#   cycle: their days from creation to the win, though created in C at the
+#          earliest (so that M's new leads and funnel stay as STORIES say)
+#   leads: (count, cover) of the open deals, if not STORIES' leads
+# Activities come at the rate of M (STORIES' acts), lost deals at M's count
+# and open deals as leads say (cover: times what is still to win in C), all
+# scaled to the share elapsed. 钱七's pipeline stays thin: a review of M
+# made after this still finds its pipeline gap.
+THIS_MONTH = {
+    "zhangsan": dict(pace=1.10, wins=4, cycle=18),
+    "lisi": dict(pace=0.30, wins=1, cycle=25),
+    "wangwu": dict(pace=0.35, wins=1, cycle=50),
+    "zhaoliu": dict(pace=0.45, wins=2, cycle=26),
+    "qianqi": dict(pace=0.20, wins=1, cycle=22, leads=(1, 0.1)),
+    "sunba": dict(pace=1.25, wins=4, cycle=15),
+    "zhoujiu": dict(pace=0.68, wins=2, cycle=21),
+    "wushi": dict(pace=0.72, wins=3, cycle=20),
+    "zhengyi": dict(pace=1.00, wins=3, cycle=19),
+    "fenger": dict(pace=0.0, wins=0, cycle=0),
+}
+# The reps hired recently (seed.sh): nothing of theirs in C before that.
+HIRED = {"qianqi": datetime.date(2026, 8, 1),
+         "fenger": datetime.date(2026, 10, 12)}
+
 COMPANIES = ["华信", "远航", "明远", "正泰", "嘉禾", "恒通", "新元", "瑞丰", "天成",
              "博远", "鼎盛", "宏达", "金桥", "海川", "安康", "永安"]
 TRADES = [("科技", "tech"), ("贸易", "retail"), ("制造", "manufacturing"),
@@ -135,6 +183,25 @@ def month_days(first):
     return calendar.monthrange(first.year, first.month)[1]
 
 
+def next_month(first):
+    return first + datetime.timedelta(days=month_days(first))
+
+
+def server_now():
+    """The server's clock: the current month is `pace kpi`'s default period
+    and now is that share of it elapsed (a paced under --test-clock
+    included); to the second, and a second early, never in the future."""
+    k = pace("kpi", "--org", as_json=True)
+    y, m = map(int, k["period"].split("-"))
+    first = datetime.date(y, m, 1)
+    start = datetime.datetime(y, m, 1, tzinfo=CST)
+    end = datetime.datetime.combine(next_month(first), datetime.time(),
+                                    tzinfo=CST)
+    now = start + (end - start) * float(k["elapsed"] or 0)
+    return max(start, now.replace(microsecond=0) -
+               datetime.timedelta(seconds=1))
+
+
 def csv_file(rows):
     f = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False,
                                     encoding="utf-8")
@@ -149,10 +216,15 @@ def csv_file(rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--month", help="YYYY-MM (default: last month)")
+    ap.add_argument("--this-month", action="store_true",
+                    help="also seed the current month up to now (done "
+                    "without --month anyway)")
     ap.add_argument("--review", help="write the org's review of the month "
                     "(Markdown) to this file")
     args = ap.parse_args()
-    today = datetime.datetime.now(CST).date()
+    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
+    now = server_now()
+    today = now.date()
     if args.month:
         y, m = map(int, args.month.split("-"))
         first_m = datetime.date(y, m, 1)
@@ -164,7 +236,6 @@ def main():
     months = {"M": first_m, "P": first_p}
     last_m = first_m.replace(day=month_days(first_m))
 
-    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
     targets = {}
     for login in STORIES:
         for key, first in months.items():
@@ -181,9 +252,10 @@ def main():
                     (k["target"] or 0) // 1200
 
     customers, deals, acts, wins = [], [], [], []
+    names_of = {}
     for login, st in STORIES.items():
         region = REPS[login]
-        names = []
+        names = names_of[login] = []
         for i in range(8):
             co = COMPANIES[(len(customers) + i * 3) % len(COMPANIES)]
             trade, industry = TRADES[(i + len(login)) % len(TRADES)]
@@ -265,6 +337,131 @@ def main():
                                       first_m.strftime("%Y-%m")))
     if args.review:
         review(first_p, first_m, today, args.review)
+    if args.this_month or not args.month:
+        this_month(now, names_of)
+
+
+def this_month(now, names_of):
+    """Seeds the current month, from its 1st up to now (THIS_MONTH), onto
+    the customers of the two months before; once."""
+    first = now.date().replace(day=1)
+    today = now.date()
+    tag = first.strftime("%Y-%m")
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=CST)
+    end = datetime.datetime.combine(next_month(first), datetime.time(),
+                                    tzinfo=CST)
+    frac = (now - start) / (end - start)  # the share of C elapsed
+    close = (next_month(first) + datetime.timedelta(days=14)).isoformat()
+
+    deals, acts = [], []
+    nwon = nlost = 0
+    for login, st in STORIES.items():
+        tm = THIS_MONTH[login]
+        names = names_of[login]
+        hired = max(first, HIRED.get(login, first))
+        lo = datetime.datetime.combine(hired, datetime.time(), tzinfo=CST)
+        if lo >= now:
+            continue  # not hired yet
+        # The past days of C the rep worked, weekdays if there are any;
+        # none on the 1st: then everything happens earlier today.
+        past = [hired + datetime.timedelta(days=d)
+                for d in range((today - hired).days)]
+        days = [d for d in past if d.weekday() < 5] or past
+        if not days:  # from 08:00 if that leaves some time, else midnight
+            lo = max(lo, min(now - datetime.timedelta(minutes=30),
+                             lo.replace(hour=8)))
+        k = pace("kpi", "--user", login, "--period", tag, as_json=True)
+        target = (k["target"] or 0) // 100  # yuan
+        n = 0
+
+        def deal(title, amount, stage, created, closed="", reason=""):
+            nonlocal n
+            deals.append(["%s %s-%d (%s)" % (title, login, len(deals) + 1,
+                                             tag),
+                          names[n % len(names)], "%d" % amount, stage,
+                          close if stage not in ("won", "lost") else "",
+                          SOURCES[n % len(SOURCES)],
+                          PRODUCTS[n % len(PRODUCTS)], login, created,
+                          closed, reason])
+            n += 1
+
+        # Activities at M's rate: on the past days, like the months
+        # before; else spread over the time elapsed today.
+        todo = []
+        for kind, count in zip(("call", "visit", "email", "meeting"),
+                               st["acts"]["M"]):
+            todo += [(kind, j) for j in range(math.ceil(count * frac))]
+        for i, (kind, j) in enumerate(todo):
+            if days:
+                at = when(days[(j * 7 + len(kind)) % len(days)], 9 + j % 8,
+                          (j * 13) % 60)
+            else:
+                at = (lo + (now - lo) * (i + 1) / (len(todo) + 1)).replace(
+                    microsecond=0).isoformat()
+            acts.append([login, kind, names[j % len(names)], "", at,
+                         str(10 + j % 50), ""])
+
+        # Open deals (the pipeline), the latest on the most recent days.
+        total = int(round(target * frac * tm["pace"] / 100.0)) * 100
+        count, cover = tm.get("leads", st["leads"])
+        gap = max(target - total, target * 0.3, 1000)
+        nleads = math.ceil(count * frac)
+        for i in range(nleads):
+            if days:
+                created = when(days[-1 - (i * 3) % len(days)], 11, 15 * i)
+            else:
+                created = (lo + (now - lo) * (i + 1) / (nleads + 1)).replace(
+                    microsecond=0).isoformat()
+            deal("%s lead" % PRODUCTS[i % 4],
+                 max(100, int(gap * cover / count) // 100 * 100),
+                 ("lead", "qualified", "proposal")[i % 3], created)
+        if not days:
+            continue  # wins and losses on past days only
+
+        # Wins: the actual that gives the rep's pace, over past days.
+        nwins = min(math.ceil(tm["wins"] * frac), total // 100)
+        for i in range(nwins):
+            amount = total // nwins // 100 * 100
+            if i == nwins - 1:
+                amount = total - amount * (nwins - 1)
+            won = days[(i + 1) * len(days) // (nwins + 1)]
+            deal(PRODUCTS[i % 4], amount, "won",
+                 when(max(hired, won - datetime.timedelta(days=tm["cycle"]))),
+                 when(won, 15, 30))
+            nwon += 1
+        for i in range(int(round(st["lost"]["M"] * frac))):
+            lost = days[(i * 5 + len(login)) % len(days)]
+            deal("%s lost" % PRODUCTS[i % 4],
+                 max(100, int(target * 0.15) // 100 * 100), "lost",
+                 when(max(hired, lost - datetime.timedelta(days=30))),
+                 when(lost, 17),
+                 "price" if i % 2 == 0 else "competitor")
+            nlost += 1
+
+    upto = "%s up to %s" % (tag, now.strftime("%Y-%m-%d %H:%M"))
+    if not deals and not acts:
+        print("this month %s: nothing to seed yet" % upto)
+        return
+    ids = deal_ids()
+    k = pace("kpi", "--org", "--period", tag, as_json=True)
+    if any(t.endswith(" (%s)" % tag) for t in ids) or \
+            k["followups"]["total"] > 0:
+        print("seeded already: this month %s has sales; nothing imported "
+              "for it" % tag)
+        return
+    header = {"deals": ["title", "customer", "amount", "stage",
+                        "expected_close", "source", "product_line", "owner",
+                        "at", "closed_at", "loss_reason"],
+              "activities": ["user", "kind", "customer", "deal", "at",
+                             "duration_min", "note"]}
+    for kind, rows in (("deals", deals), ("activities", acts)):
+        if rows:
+            path = csv_file([header[kind]] + rows)
+            pace("import", kind, path)
+            os.unlink(path)
+    print("seeded this month %s: %d deals (%d won, %d lost, %d open), %d "
+          "activities" % (upto, len(deals), nwon, nlost,
+                          len(deals) - nwon - nlost, len(acts)))
 
 
 def deal_ids():

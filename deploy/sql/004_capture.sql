@@ -197,11 +197,32 @@ BEGIN
 		'won', 'lost', 'calls', 'visits', 'emails', 'meetings') THEN
 		RAISE EXCEPTION 'rollup_add: unknown column %', p_col;
 	END IF;
-	EXECUTE format('INSERT INTO rollup_day (org_id, user_id, day, %1$I)
-		VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, day) DO UPDATE
-		SET %1$I = rollup_day.%1$I + EXCLUDED.%1$I', p_col)
-	USING p_org, p_user, p_day, p_delta;
+	-- One static statement (its plan is cached), not EXECUTE format() of
+	-- the column: the dynamic form was planned on every call, a third of
+	-- an activity's cost. Adding zero to the other columns is free.
+	INSERT INTO rollup_day AS r (org_id, user_id, day, booked, contracts,
+		received, due, new_leads, won, lost, calls, visits, emails, meetings)
+	VALUES (p_org, p_user, p_day,
+		CASE WHEN p_col = 'booked' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'contracts' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'received' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'due' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'new_leads' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'won' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'lost' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'calls' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'visits' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'emails' THEN p_delta ELSE 0 END,
+		CASE WHEN p_col = 'meetings' THEN p_delta ELSE 0 END)
+	ON CONFLICT (user_id, day) DO UPDATE SET
+		booked = r.booked + EXCLUDED.booked,
+		contracts = r.contracts + EXCLUDED.contracts,
+		received = r.received + EXCLUDED.received, due = r.due + EXCLUDED.due,
+		new_leads = r.new_leads + EXCLUDED.new_leads,
+		won = r.won + EXCLUDED.won, lost = r.lost + EXCLUDED.lost,
+		calls = r.calls + EXCLUDED.calls, visits = r.visits + EXCLUDED.visits,
+		emails = r.emails + EXCLUDED.emails,
+		meetings = r.meetings + EXCLUDED.meetings;
 END $$;
 
 -- Record that a user's (or, with NULL, the whole org's) numbers changed.

@@ -70,7 +70,11 @@ BEGIN
 		WHERE x.id = d.id;
 	END IF;
 	PERFORM changed(a.org_id, a.id);
-	r := activity_json(v_id);
+	-- activity_json(v_id) from what is in hand (the hot path: no re-read).
+	r := jsonb_build_object('id', v_id, 'user_id', a.id, 'user', a.login,
+		'kind', p_kind, 'customer_id', c.id, 'customer', c.name,
+		'deal_id', coalesce(d.id, 0), 'at', j_us(v_at),
+		'duration_min', coalesce(p_duration, 0), 'note', v_note);
 	PERFORM audit(a.org_id, a.id, 'create', 'activity', v_id, NULL, r);
 	RETURN op_end(p_actor, p_op, r);
 END $$;

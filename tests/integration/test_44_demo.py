@@ -2,45 +2,60 @@
 seed_sales.py) leaves a real plan: last year's history imported (at its
 intended size: ¥13.9 million, not 100 times that), and ¥20,000,000 for the
 current year spread over the ten demo reps by weights, exactly to the fen;
-the last two months of sales; zhangsan logged in, as the quickstart shows;
-and seeding again stores nothing twice.
+the last two months of sales, and the current month up to now (the month
+`pace kpi` and `pace board` show by default: alive, reps on and off pace;
+on the 1st, activities earlier today); zhangsan logged in, as the
+quickstart shows; and seeding again stores nothing twice.
 """
 
 import datetime
 import os
+import re
 import subprocess
 
 import pytest
 
+import wire
 from pacecli import PaceCli, pace_binary
 from pacedproc import Paced, run_init
 
 ADMIN_PW = "pace-admin-demo"
+CST = datetime.timezone(datetime.timedelta(hours=8))
 REPS = ["zhangsan", "lisi", "wangwu", "zhaoliu", "qianqi", "sunba",
         "zhoujiu", "wushi", "zhengyi", "fenger"]
 
 
-@pytest.fixture(scope="module")
-def demo(pg, tmp_path_factory):
+def start_demo(pg, tmp_path_factory, name, extra=()):
+    """A paced on a fresh database with the demo's admin, and a client."""
     db = pg.createdb()
     conninfo = pg.conninfo(db)
     r = run_init(conninfo, org="Pace Demo", password=ADMIN_PW)
     assert r.returncode == 0, r.stderr
     logdir = os.path.join(os.environ["PACE_BUILD_DIR"], "tests", "logs")
     os.makedirs(logdir, exist_ok=True)
-    srv = Paced(conninfo, logpath=os.path.join(logdir, "demo-%d.log"
-                                               % os.getpid()))
+    srv = Paced(conninfo, extra=extra, logpath=os.path.join(
+        logdir, "%s-%d.log" % (name, os.getpid())))
     srv.psql = lambda sql: pg.psql(sql, db=db)
     srv.start()
-    home = tmp_path_factory.mktemp("demo")
-    cli = PaceCli(home, srv.port)
+    cli = PaceCli(tmp_path_factory.mktemp(name), srv.port)
+    return srv, cli
+
+
+def seed(cli):
+    """Runs deploy/demo/seed.sh against cli's server."""
     env = dict(cli.env, PACE=pace_binary(),
-               PACE_SERVER="127.0.0.1:%d" % srv.port)
-    seed = os.path.join(os.environ["PACE_SOURCE_DIR"], "deploy", "demo",
+               PACE_SERVER="127.0.0.1:%d" % cli.port)
+    path = os.path.join(os.environ["PACE_SOURCE_DIR"], "deploy", "demo",
                         "seed.sh")
+    return subprocess.run(["sh", path], env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo(pg, tmp_path_factory):
+    srv, cli = start_demo(pg, tmp_path_factory, "demo")
     try:
-        p = subprocess.run(["sh", seed], env=env, capture_output=True,
-                           text=True, timeout=600)
+        p = seed(cli)
         assert p.returncode == 0, p.stdout + p.stderr
         who = cli.ok("whoami").stdout
         yield srv, cli, p.stdout, who
@@ -146,13 +161,113 @@ def test_seeding_again_stores_nothing_twice(demo):
              "(SELECT sum(booked) FROM pace.rollup_day) || '/' || "
              "(SELECT count(*) FROM pace.target_month)")
     before = srv.psql(count)
-    env = dict(cli.env, PACE=pace_binary(),
-               PACE_SERVER="127.0.0.1:%d" % srv.port)
-    seed = os.path.join(os.environ["PACE_SOURCE_DIR"], "deploy", "demo",
-                        "seed.sh")
-    p = subprocess.run(["sh", seed], env=env, capture_output=True,
-                       text=True, timeout=600)
+    p = seed(cli)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "already" in p.stdout
+    assert "seeded already: this month" in p.stdout, p.stdout
     assert srv.psql(count) == before
     assert "(zhangsan), rep" in cli.ok("whoami").stdout
+
+
+def this_month(cli):
+    """`pace kpi --org` of the default period (the current month by the
+    server's clock) and the server's now, from its elapsed share."""
+    k = cli.json("kpi", "--org")
+    y, m = map(int, k["period"].split("-"))
+    start = datetime.datetime(y, m, 1, tzinfo=CST)
+    end = datetime.datetime(y + m // 12, m % 12 + 1, 1, tzinfo=CST)
+    return k, start + (end - start) * k["elapsed"]
+
+
+def test_the_current_month_is_alive(demo):
+    """Right after seeding, the default views (this month) are not empty:
+    activities, revenue and new deals so far, and the reps in a mix of
+    statuses by pace, as their stories go."""
+    srv, cli, out, who = demo
+    cli.login("wangzong", "pace-demo")
+    k, now = this_month(cli)
+    seeded = re.search(r"seeded this month (\S+) up to (\S+)", out)
+    if seeded and seeded.group(1) != k["period"]:
+        pytest.skip("the month turned since seeding")
+    # Activities in every case (on the 1st: earlier today).
+    assert k["followups"]["total"] > 0, k
+    assert k["new_leads"] > 0, k
+    assert seeded, out
+    board = cli.json("board", "--org")
+    assert board["period"] == k["period"], board
+    status = {r["scope"]["name"]: r["status"] for r in board["rows"]}
+    assert len(status) == 10, board
+    if seeded.group(2).endswith("-01"):
+        # No day has passed yet: nothing won so far.
+        return
+    # Revenue won on past days, and reps ahead and behind: 孙八 and 张三
+    # ahead of pace, the new 钱七 behind, 吴十 just under.
+    assert k["actual"] > 0 and k["attainment"] > 0, k
+    assert len(set(status.values()) - {None}) >= 2, board
+    assert status["孙八"] == "green" and status["张三"] == "green", board
+    assert status["钱七"] == "red", board
+    assert status["吴十"] == "yellow", board
+    pace = {r["scope"]["name"]: r["pace"] for r in board["rows"]}
+    assert pace["孙八"] > pace["张三"] > pace["吴十"] > pace["钱七"], board
+    # Nothing after the server's now.
+    assert late(srv) == "0"
+
+
+def late(srv):
+    """How many activities and deals are dated after the server's now."""
+    return srv.psql(
+        "SELECT (SELECT count(*) FROM pace.activity WHERE at > pace.now()) "
+        "+ (SELECT count(*) FROM pace.opportunity WHERE greatest("
+        "created_at, won_at, lost_at) > pace.now())")
+
+
+def test_seeding_on_the_first_of_a_month(pg, tmp_path_factory):
+    """On the 1st, twenty minutes after midnight (paced --test-clock, held
+    at the next month's 1st 00:20), the demo seeds what fits: activities
+    earlier today, and nothing won yet; it does not fail. With --month, the
+    current month is left alone unless --this-month asks for it."""
+    today = datetime.datetime.now(CST).date()
+    first = (today.replace(day=28) + datetime.timedelta(days=4)).replace(
+        day=1)
+    at = datetime.datetime.combine(first, datetime.time(0, 20), tzinfo=CST)
+    srv, cli = start_demo(pg, tmp_path_factory, "demo-first",
+                          extra=("--test-clock", "true"))
+    try:
+        c = wire.connect(srv.port, "admin", ADMIN_PW)
+        wire.expect(c.call(wire.make("clock_set", now=int(at.timestamp())
+                                     * 1000000, freeze=True)), "ok")
+        c.close()
+        p = seed(cli)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "seeded this month %s up to %s 00:19" % (
+            first.strftime("%Y-%m"), first.isoformat()) in p.stdout, p.stdout
+        cli.login("wangzong", "pace-demo")
+        k, now = this_month(cli)
+        assert k["period"] == first.strftime("%Y-%m"), k
+        assert abs((now - at).total_seconds()) < 1, now
+        assert k["followups"]["total"] >= 10, k     # some for every rep
+        assert k["actual"] == 0, k
+        assert srv.psql(
+            "SELECT count(*) FROM pace.activity WHERE at >= timestamptz "
+            "'%s'" % at.replace(minute=0).isoformat()) == \
+            str(k["followups"]["total"])
+        assert late(srv) == "0"
+
+        last = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+        env = dict(cli.env, PACE=pace_binary(),
+                   PACE_SERVER="127.0.0.1:%d" % srv.port)
+        script = os.path.join(os.environ["PACE_SOURCE_DIR"], "deploy",
+                              "demo", "seed_sales.py")
+        for extra, says in (((), None),
+                            (("--this-month",), "seeded already: this month")):
+            p = subprocess.run(["python3", script, "--month", last, *extra],
+                               env=env, capture_output=True, text=True,
+                               timeout=300)
+            assert p.returncode == 0, p.stdout + p.stderr
+            assert "seeded already: the deals of" in p.stdout, p.stdout
+            if says:
+                assert says in p.stdout, p.stdout
+            else:
+                assert "this month" not in p.stdout, p.stdout
+    finally:
+        assert srv.stop() == 0
