@@ -79,16 +79,26 @@ echo "==> logging in as 张三 (zhangsan)"
 echo "pace-demo" | "$pace" --server "127.0.0.1:$port" login zhangsan --password-stdin
 "$pace" whoami
 echo
-"$pace" admin user list
+echo "==> 张三's month so far: pace kpi"
+"$pace" kpi
+echo
+echo "==> his team's leaderboard: pace board"
+"$pace" board
 cat <<TXT
 
-Pace is running on 127.0.0.1:$port with a demo organisation.
-Use the client:
+Pace is running on 127.0.0.1:$port with a demo organisation (this year's
+plan of ¥20,000,000 spread over ten reps, last year's history, and sales up
+to now). Use the client:
 
-  export XDG_CONFIG_HOME=$data/client     # the demo's saved session
-  $pace whoami
-  $pace login lisi --server 127.0.0.1:$port    # any demo user; password: pace-demo
-  $pace --help
+  export XDG_CONFIG_HOME=$data/client PATH=$build/client/cli:\$PATH
+  pace kpi --period $(date +%YQ%q)          # the quarter so far
+  pace target show                    # 张三's targets, month by month
+  pace alerts                         # reminders and pace alerts
+  pace login wangzong                 # the director (password: pace-demo), then:
+  pace board --org                    #   the whole org's leaderboard
+  pace watch --org                    #   a live dashboard (q to quit)
+  $build/client/desk/pace-desk   # the desktop dashboard (needs a display)
+  pace --help
 
 Demo users (password pace-demo): director wangzong; managers zhaoli (北京一组),
 sunqiang (上海一组); reps zhangsan 张三, lisi 李四, wangwu 王五 and seven more.

@@ -36,7 +36,8 @@ static const struct opt board_opts[] = {
 };
 
 int
-cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
+cli_scope_of(struct cli *cli, const struct args *a, Pace__V1__Scope *s,
+	const char *one_of)
 {
 	const char *user = arg_get(cli, a, "user");
 	const char *team = arg_get(cli, a, "team");
@@ -45,8 +46,7 @@ cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
 		arg_has(cli, a, "org");
 
 	if (n > 1)
-		return cli_usage_error(cli,
-			_("give one of --user, --team, --office, --org"));
+		return cli_usage_error(cli, "%s", one_of);
 	pace__v1__scope__init(s);
 	s->name = "";
 	if (user) {
@@ -62,6 +62,13 @@ cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
 		s->kind = PACE__V1__SCOPE_KIND__SCOPE_ORG;
 	}
 	return EXIT_OK;
+}
+
+int
+cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
+{
+	return cli_scope_of(cli, a, s,
+		_("give one of --user, --team, --office, --org"));
 }
 
 static int
@@ -84,8 +91,14 @@ fetch_kpi(struct cli *cli, struct args *a, pace_frame_t **resp)
 	return cli_call(cli, &req, BODY(KPI), resp);
 }
 
+/*
+ * The commands that show one KPI object (kpi, funnel, pipeline) differ only
+ * in how they print it: `json` for --json, `print` for people.
+ */
 static int
-run_kpi(struct cli *cli, struct args *a)
+show_kpi(struct cli *cli, struct args *a,
+	cJSON *(*json)(const Pace__V1__Kpi *k),
+	void (*print)(const Pace__V1__Kpi *k))
 {
 	pace_frame_t *resp = NULL;
 	int code = fetch_kpi(cli, a, &resp);
@@ -93,43 +106,29 @@ run_kpi(struct cli *cli, struct args *a)
 	if (code != EXIT_OK)
 		return code;
 	if (cli->json)
-		json_print(kpi_json(resp->kpi));
+		json_print(json(resp->kpi));
 	else
-		kpi_print(resp->kpi);
+		print(resp->kpi);
 	msg_free(resp);
 	return EXIT_OK;
+}
+
+static int
+run_kpi(struct cli *cli, struct args *a)
+{
+	return show_kpi(cli, a, kpi_json, kpi_print);
 }
 
 static int
 run_funnel(struct cli *cli, struct args *a)
 {
-	pace_frame_t *resp = NULL;
-	int code = fetch_kpi(cli, a, &resp);
-
-	if (code != EXIT_OK)
-		return code;
-	if (cli->json)
-		json_print(funnel_json(resp->kpi));
-	else
-		funnel_print(resp->kpi);
-	msg_free(resp);
-	return EXIT_OK;
+	return show_kpi(cli, a, funnel_json, funnel_print);
 }
 
 static int
 run_pipeline(struct cli *cli, struct args *a)
 {
-	pace_frame_t *resp = NULL;
-	int code = fetch_kpi(cli, a, &resp);
-
-	if (code != EXIT_OK)
-		return code;
-	if (cli->json)
-		json_print(pipeline_json(resp->kpi));
-	else
-		pipeline_print(resp->kpi);
-	msg_free(resp);
-	return EXIT_OK;
+	return show_kpi(cli, a, pipeline_json, pipeline_print);
 }
 
 static int

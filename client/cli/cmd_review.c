@@ -54,23 +54,7 @@ static const struct opt list_opts[] = {
 static int
 review_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
 {
-	const char *team = arg_get(cli, a, "team");
-	const char *office = arg_get(cli, a, "office");
-
-	if ((team != NULL) + (office != NULL) + arg_has(cli, a, "org") > 1)
-		return cli_usage_error(cli, _("give one of --team, --office, --org"));
-	pace__v1__scope__init(s);
-	s->name = "";
-	if (team) {
-		s->kind = PACE__V1__SCOPE_KIND__SCOPE_TEAM;
-		s->name = (char *)team;
-	} else if (office) {
-		s->kind = PACE__V1__SCOPE_KIND__SCOPE_OFFICE;
-		s->name = (char *)office;
-	} else if (arg_has(cli, a, "org")) {
-		s->kind = PACE__V1__SCOPE_KIND__SCOPE_ORG;
-	}
-	return EXIT_OK;
+	return cli_scope_of(cli, a, s, _("give one of --team, --office, --org"));
 }
 
 /* The output format and file, checked before anything is sent. */

@@ -16,6 +16,10 @@ struct cli;
 
 /* Fill s from --user/--team/--office/--org; EXIT_OK or EXIT_USAGE. */
 int cli_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s);
+/* The same with the usage error `one_of` (translated) for a command whose
+ * options are fewer (no --user for reviews). */
+int cli_scope_of(struct cli *cli, const struct args *a, Pace__V1__Scope *s,
+	const char *one_of);
 
 cJSON *kpi_json(const Pace__V1__Kpi *k);
 void kpi_print(const Pace__V1__Kpi *k);
