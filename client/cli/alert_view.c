@@ -25,7 +25,6 @@ cJSON *
 alert_json(const Pace__V1__Alert *al)
 {
 	cJSON *j = cJSON_CreateObject();
-	const char *from = status_name(al->from), *to = status_name(al->to);
 
 	json_add_i64(j, "id", (int64_t)al->id);
 	cJSON_AddStringToObject(j, "kind",
@@ -35,14 +34,8 @@ alert_json(const Pace__V1__Alert *al)
 	cJSON_AddStringToObject(j, "title", al->title);
 	cJSON_AddStringToObject(j, "detail", al->detail);
 	if (al->kind == PACE__V1__ALERT_KIND__ALERT_STATUS) {
-		if (from)
-			cJSON_AddStringToObject(j, "from", from);
-		else
-			cJSON_AddNullToObject(j, "from");
-		if (to)
-			cJSON_AddStringToObject(j, "to", to);
-		else
-			cJSON_AddNullToObject(j, "to");
+		json_add_status(j, "from", al->from);
+		json_add_status(j, "to", al->to);
 		cJSON_AddStringToObject(j, "metric", al->metric);
 		cJSON_AddStringToObject(j, "period", al->period);
 	}

@@ -78,11 +78,21 @@ item_print(const Pace__V1__ActionItem *a)
 	kv_print(kv, 10);
 }
 
+/*
+ * Send an action item write and print the item the server answers with;
+ * `what` says what was done, with the item's id (%lld).
+ */
 static int
-item_reply(struct cli *cli, pace_frame_t *resp, const char *what)
+write_item(struct cli *cli, pace_frame_t *req, const char *op,
+	const char *summary, const char *what)
 {
-	const Pace__V1__ActionItem *a = resp->action_item;
+	pace_frame_t *resp = NULL;
+	const Pace__V1__ActionItem *a;
+	int code = cli_write(cli, req, op, BODY(ACTION_ITEM), &resp, summary);
 
+	if (code != EXIT_OK || resp == NULL)
+		return code;
+	a = resp->action_item;
 	if (cli->json) {
 		json_print(action_item_json(a));
 	} else {
@@ -97,7 +107,7 @@ item_reply(struct cli *cli, pace_frame_t *resp, const char *what)
 static int
 run_add(struct cli *cli, struct args *a)
 {
-	pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
+	pace_frame_t req = PACE__V1__FRAME__INIT;
 	Pace__V1__ActionAdd m = PACE__V1__ACTION_ADD__INIT;
 	const char *owner = arg_get(cli, a, "owner"), *due = NULL;
 	char op[37], summary[128];
@@ -116,10 +126,8 @@ run_add(struct cli *cli, struct args *a)
 	req.body_case = BODY(ACTION_ADD);
 	req.action_add = &m;
 	snprintf(summary, sizeof(summary), _("action item due %s"), due);
-	code = cli_write(cli, &req, op, BODY(ACTION_ITEM), &resp, summary);
-	if (code != EXIT_OK || resp == NULL)
-		return code;
-	return item_reply(cli, resp, _("Action item %lld added."));
+	return write_item(cli, &req, op, summary,
+		_("Action item %lld added."));
 }
 
 static int
@@ -197,7 +205,7 @@ run_list(struct cli *cli, struct args *a)
 static int
 run_done(struct cli *cli, struct args *a)
 {
-	pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
+	pace_frame_t req = PACE__V1__FRAME__INIT;
 	Pace__V1__ActionDone m = PACE__V1__ACTION_DONE__INIT;
 	const char *note = arg_get(cli, a, "note");
 	char op[37], summary[64];
@@ -212,16 +220,14 @@ run_done(struct cli *cli, struct args *a)
 	req.action_done = &m;
 	snprintf(summary, sizeof(summary), _("close action item %lld"),
 		(long long)m.id);
-	code = cli_write(cli, &req, op, BODY(ACTION_ITEM), &resp, summary);
-	if (code != EXIT_OK || resp == NULL)
-		return code;
-	return item_reply(cli, resp, _("Action item %lld is done."));
+	return write_item(cli, &req, op, summary,
+		_("Action item %lld is done."));
 }
 
 static int
 run_reopen(struct cli *cli, struct args *a)
 {
-	pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
+	pace_frame_t req = PACE__V1__FRAME__INIT;
 	Pace__V1__ActionReopen m = PACE__V1__ACTION_REOPEN__INIT;
 	char op[37], summary[64];
 	int code;
@@ -234,10 +240,8 @@ run_reopen(struct cli *cli, struct args *a)
 	req.action_reopen = &m;
 	snprintf(summary, sizeof(summary), _("reopen action item %lld"),
 		(long long)m.id);
-	code = cli_write(cli, &req, op, BODY(ACTION_ITEM), &resp, summary);
-	if (code != EXIT_OK || resp == NULL)
-		return code;
-	return item_reply(cli, resp, _("Action item %lld is open again."));
+	return write_item(cli, &req, op, summary,
+		_("Action item %lld is open again."));
 }
 
 /* The diagnosis in the reader's words, read from the stored review. */
@@ -278,7 +282,7 @@ diagnosis_words(struct cli *cli, int64_t review, long n, char *buf,
 static int
 run_from_diagnosis(struct cli *cli, struct args *a)
 {
-	pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
+	pace_frame_t req = PACE__V1__FRAME__INIT;
 	Pace__V1__ActionFromDiagnosis m = PACE__V1__ACTION_FROM_DIAGNOSIS__INIT;
 	const char *owner = arg_get(cli, a, "owner");
 	const char *text = arg_get(cli, a, "text"), *due = NULL;
@@ -313,10 +317,8 @@ run_from_diagnosis(struct cli *cli, struct args *a)
 	snprintf(summary, sizeof(summary), _("action item from review %lld, "
 					     "diagnosis %ld"),
 		(long long)m.review_id, n);
-	code = cli_write(cli, &req, op, BODY(ACTION_ITEM), &resp, summary);
-	if (code != EXIT_OK || resp == NULL)
-		return code;
-	return item_reply(cli, resp, _("Action item %lld added."));
+	return write_item(cli, &req, op, summary,
+		_("Action item %lld added."));
 }
 
 const struct cmd cmds_action[] = {

@@ -69,115 +69,144 @@ iso(int64_t us, char *buf)
 	return pc_time_iso(us, buf, 48);
 }
 
+/*
+ * One kind of export pages a list by id: `request` fills one page's request
+ * (m is its storage), `rows` writes the reply's rows and says how many the
+ * page held and the last id, from which the next page starts.
+ */
+union list_req {
+	Pace__V1__CustomerList customers;
+	Pace__V1__DealList deals;
+	Pace__V1__ActivityList activities;
+};
+
+struct page {
+	size_t n;     /* rows in the reply */
+	int64_t last; /* id of its last row */
+};
+
+struct export_kind {
+	const char *name; /* as in `pace export NAME` */
+	void (*request)(pace_frame_t *req, union list_req *m, int64_t after);
+	int reply_case;
+	int (*rows)(struct cli *cli, struct out *o, const pace_frame_t *resp,
+		struct page *pg);
+};
+
+/* Every page, until one comes back short. */
 static int
-export_customers(struct cli *cli, struct out *o)
+export_pages(struct cli *cli, struct out *o, const struct export_kind *k)
 {
 	int64_t after = 0;
 
 	for (;;) {
 		pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
-		Pace__V1__CustomerList m = PACE__V1__CUSTOMER_LIST__INIT;
-		const Pace__V1__CustomerListReply *r;
-		size_t n;
+		union list_req m;
+		struct page pg = {0, after};
 		int code;
 
-		m.limit = PAGE;
-		m.after_id = after;
-		req.body_case = BODY(CUSTOMER_LIST);
-		req.customer_list = &m;
-		code = cli_call(cli, &req, BODY(CUSTOMER_LIST_REPLY), &resp);
+		k->request(&req, &m, after);
+		code = cli_call(cli, &req, k->reply_case, &resp);
 		if (code != EXIT_OK)
 			return code;
-		r = resp->customer_list_reply;
-		for (size_t i = 0; i < r->n_customers; i++) {
-			const Pace__V1__Customer *c = r->customers[i];
-			char at[48];
-			const char *row[] = {c->name, c->industry, c->size_band,
-				c->region, c->owner, iso(c->created_at, at)};
-			put_row(o, row, 6);
-			after = c->id;
-		}
-		n = r->n_customers;
+		code = k->rows(cli, o, resp, &pg);
 		msg_free(resp);
-		if (n < PAGE)
+		if (code != EXIT_OK)
+			return code;
+		if (pg.n < PAGE)
 			return EXIT_OK;
+		after = pg.last;
 	}
 }
 
-static int
-export_deals(struct cli *cli, struct out *o)
+static void
+customers_request(pace_frame_t *req, union list_req *m, int64_t after)
 {
-	int64_t after = 0;
-
-	for (;;) {
-		pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
-		Pace__V1__DealList m = PACE__V1__DEAL_LIST__INIT;
-		const Pace__V1__DealListReply *r;
-		size_t n;
-		int code;
-
-		m.limit = PAGE;
-		m.after_id = after;
-		req.body_case = BODY(DEAL_LIST);
-		req.deal_list = &m;
-		code = cli_call(cli, &req, BODY(DEAL_LIST_REPLY), &resp);
-		if (code != EXIT_OK)
-			return code;
-		r = resp->deal_list_reply;
-		for (size_t i = 0; i < r->n_deals; i++) {
-			const Pace__V1__Deal *d = r->deals[i];
-			char cust[24], amt[32], at[48], closed[48];
-			const char *row[] = {d->title,
-				fmt_i64(d->customer_id, cust, 1),
-				money(d->amount, amt), stage_name(d->stage),
-				d->expected_close, d->source, d->product_line,
-				d->owner, iso(d->created_at, at),
-				iso(d->closed_at, closed), d->loss_reason};
-			put_row(o, row, 11);
-			after = d->id;
-		}
-		n = r->n_deals;
-		msg_free(resp);
-		if (n < PAGE)
-			return EXIT_OK;
-	}
+	pace__v1__customer_list__init(&m->customers);
+	m->customers.limit = PAGE;
+	m->customers.after_id = after;
+	req->body_case = BODY(CUSTOMER_LIST);
+	req->customer_list = &m->customers;
 }
 
 static int
-export_activities(struct cli *cli, struct out *o)
+customers_rows(struct cli *cli, struct out *o, const pace_frame_t *resp,
+	struct page *pg)
 {
-	int64_t after = 0;
+	const Pace__V1__CustomerListReply *r = resp->customer_list_reply;
 
-	for (;;) {
-		pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
-		Pace__V1__ActivityList m = PACE__V1__ACTIVITY_LIST__INIT;
-		const Pace__V1__ActivityListReply *r;
-		size_t n;
-		int code;
-
-		m.limit = PAGE;
-		m.after_id = after;
-		req.body_case = BODY(ACTIVITY_LIST);
-		req.activity_list = &m;
-		code = cli_call(cli, &req, BODY(ACTIVITY_LIST_REPLY), &resp);
-		if (code != EXIT_OK)
-			return code;
-		r = resp->activity_list_reply;
-		for (size_t i = 0; i < r->n_activities; i++) {
-			const Pace__V1__Activity *a = r->activities[i];
-			char cust[24], deal[24], at[48], dur[24];
-			const char *row[] = {a->user, kind_name(a->kind),
-				fmt_i64(a->customer_id, cust, 1),
-				fmt_i64(a->deal_id, deal, 1), iso(a->at, at),
-				fmt_i64(a->duration_min, dur, 0), a->note};
-			put_row(o, row, 7);
-			after = a->id;
-		}
-		n = r->n_activities;
-		msg_free(resp);
-		if (n < PAGE)
-			return EXIT_OK;
+	for (size_t i = 0; i < r->n_customers; i++) {
+		const Pace__V1__Customer *c = r->customers[i];
+		char at[48];
+		const char *row[] = {c->name, c->industry, c->size_band,
+			c->region, c->owner, iso(c->created_at, at)};
+		put_row(o, row, 6);
+		pg->last = c->id;
 	}
+	pg->n = r->n_customers;
+	return EXIT_OK;
+}
+
+static void
+deals_request(pace_frame_t *req, union list_req *m, int64_t after)
+{
+	pace__v1__deal_list__init(&m->deals);
+	m->deals.limit = PAGE;
+	m->deals.after_id = after;
+	req->body_case = BODY(DEAL_LIST);
+	req->deal_list = &m->deals;
+}
+
+static int
+deals_rows(struct cli *cli, struct out *o, const pace_frame_t *resp,
+	struct page *pg)
+{
+	const Pace__V1__DealListReply *r = resp->deal_list_reply;
+
+	for (size_t i = 0; i < r->n_deals; i++) {
+		const Pace__V1__Deal *d = r->deals[i];
+		char cust[24], amt[32], at[48], closed[48];
+		const char *row[] = {d->title,
+			fmt_i64(d->customer_id, cust, 1),
+			money(d->amount, amt), stage_name(d->stage),
+			d->expected_close, d->source, d->product_line,
+			d->owner, iso(d->created_at, at),
+			iso(d->closed_at, closed), d->loss_reason};
+		put_row(o, row, 11);
+		pg->last = d->id;
+	}
+	pg->n = r->n_deals;
+	return EXIT_OK;
+}
+
+static void
+activities_request(pace_frame_t *req, union list_req *m, int64_t after)
+{
+	pace__v1__activity_list__init(&m->activities);
+	m->activities.limit = PAGE;
+	m->activities.after_id = after;
+	req->body_case = BODY(ACTIVITY_LIST);
+	req->activity_list = &m->activities;
+}
+
+static int
+activities_rows(struct cli *cli, struct out *o, const pace_frame_t *resp,
+	struct page *pg)
+{
+	const Pace__V1__ActivityListReply *r = resp->activity_list_reply;
+
+	for (size_t i = 0; i < r->n_activities; i++) {
+		const Pace__V1__Activity *a = r->activities[i];
+		char cust[24], deal[24], at[48], dur[24];
+		const char *row[] = {a->user, kind_name(a->kind),
+			fmt_i64(a->customer_id, cust, 1),
+			fmt_i64(a->deal_id, deal, 1), iso(a->at, at),
+			fmt_i64(a->duration_min, dur, 0), a->note};
+		put_row(o, row, 7);
+		pg->last = a->id;
+	}
+	pg->n = r->n_activities;
+	return EXIT_OK;
 }
 
 /* The installments and receipts of one won deal. */
@@ -212,38 +241,46 @@ export_contract(struct cli *cli, struct out *o, int64_t deal_id)
 }
 
 /* Payments belong to contracts, i.e. to won deals: page those. */
-static int
-export_payments(struct cli *cli, struct out *o)
+static void
+payments_request(pace_frame_t *req, union list_req *m, int64_t after)
 {
-	int64_t after = 0;
+	deals_request(req, m, after);
+	m->deals.stage = PACE__V1__STAGE__WON;
+}
 
-	for (;;) {
-		pace_frame_t req = PACE__V1__FRAME__INIT, *resp = NULL;
-		Pace__V1__DealList m = PACE__V1__DEAL_LIST__INIT;
-		const Pace__V1__DealListReply *r;
-		size_t n;
-		int code = EXIT_OK;
+static int
+payments_rows(struct cli *cli, struct out *o, const pace_frame_t *resp,
+	struct page *pg)
+{
+	const Pace__V1__DealListReply *r = resp->deal_list_reply;
+	int code = EXIT_OK;
 
-		m.limit = PAGE;
-		m.after_id = after;
-		m.stage = PACE__V1__STAGE__WON;
-		req.body_case = BODY(DEAL_LIST);
-		req.deal_list = &m;
-		code = cli_call(cli, &req, BODY(DEAL_LIST_REPLY), &resp);
-		if (code != EXIT_OK)
-			return code;
-		r = resp->deal_list_reply;
-		for (size_t i = 0; i < r->n_deals && code == EXIT_OK; i++) {
-			code = export_contract(cli, o, r->deals[i]->id);
-			after = r->deals[i]->id;
-		}
-		n = r->n_deals;
-		msg_free(resp);
-		if (code != EXIT_OK)
-			return code;
-		if (n < PAGE)
-			return EXIT_OK;
+	for (size_t i = 0; i < r->n_deals && code == EXIT_OK; i++) {
+		code = export_contract(cli, o, r->deals[i]->id);
+		pg->last = r->deals[i]->id;
 	}
+	pg->n = r->n_deals;
+	return code;
+}
+
+static const struct export_kind export_kinds[] = {
+	{"customers", customers_request, BODY(CUSTOMER_LIST_REPLY),
+		customers_rows},
+	{"deals", deals_request, BODY(DEAL_LIST_REPLY), deals_rows},
+	{"activities", activities_request, BODY(ACTIVITY_LIST_REPLY),
+		activities_rows},
+	{"payments", payments_request, BODY(DEAL_LIST_REPLY), payments_rows},
+};
+
+static const struct export_kind *
+export_kind_find(const char *name)
+{
+	size_t n = sizeof(export_kinds) / sizeof(export_kinds[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, export_kinds[i].name) == 0)
+			return &export_kinds[i];
+	return NULL;
 }
 
 static int
@@ -262,14 +299,10 @@ static const struct opt export_opts[] = {
 static int
 run_export(struct cli *cli, struct args *a)
 {
-	static int (*const fns[])(struct cli *, struct out *) = {
-		export_customers, export_deals, export_activities,
-		export_payments};
-	static const char *const names[] = {"customers", "deals", "activities",
-		"payments"};
 	const char *kind = strrchr(cli->cmd->path, ' ') + 1;
 	const char *path = arg_get(cli, a, "output");
 	const struct csv_kind *k = csv_kind_find(kind);
+	const struct export_kind *ek = export_kind_find(kind);
 	struct out o = {.f = stdout};
 	const char *header[16];
 	int code = EXIT_ERROR;
@@ -286,9 +319,8 @@ run_export(struct cli *cli, struct args *a)
 		header[i] = k->cols[i].name;
 	put_row(&o, header, k->ncols);
 	o.rows = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(kind, names[i]) == 0)
-			code = fns[i](cli, &o);
+	if (ek != NULL)
+		code = export_pages(cli, &o, ek);
 	if (fflush(o.f) != 0 || ferror(o.f))
 		o.err = 1;
 	if (path && fclose(o.f) != 0)

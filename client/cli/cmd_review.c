@@ -54,7 +54,8 @@ static const struct opt list_opts[] = {
 static int
 review_scope(struct cli *cli, const struct args *a, Pace__V1__Scope *s)
 {
-	return cli_scope_of(cli, a, s, _("give one of --team, --office, --org"));
+	return cli_scope_of(cli, a, s,
+		_("give one of --team, --office, --org"));
 }
 
 /* The output format and file, checked before anything is sent. */
@@ -241,7 +242,6 @@ run_list(struct cli *cli, struct args *a)
 		for (size_t i = 0; i < r->n_reviews; i++) {
 			const Pace__V1__ReviewSummary *x = r->reviews[i];
 			cJSON *o = cJSON_CreateObject(), *sc;
-			const char *st = status_name(x->status);
 			int k = x->scope && x->scope->kind >= 0 &&
 					x->scope->kind <= 4 ?
 				(int)x->scope->kind :
@@ -259,15 +259,8 @@ run_list(struct cli *cli, struct args *a)
 			cJSON_AddStringToObject(o, "generated_by", x->generated_by);
 			cJSON_AddBoolToObject(o, "scheduled", *x->generated_by == '\0');
 			cJSON_AddNumberToObject(o, "version", x->version);
-			if (st)
-				cJSON_AddStringToObject(o, "status", st);
-			else
-				cJSON_AddNullToObject(o, "status");
-			if (x->attainment)
-				cJSON_AddNumberToObject(o, "attainment",
-					x->attainment->v);
-			else
-				cJSON_AddNullToObject(o, "attainment");
+			json_add_status(o, "status", x->status);
+			json_add_num(o, "attainment", x->attainment);
 			cJSON_AddNumberToObject(o, "members", x->members);
 			cJSON_AddNumberToObject(o, "below_pace", x->below_pace);
 			cJSON_AddNumberToObject(o, "diagnoses", x->diagnoses);
@@ -330,25 +323,15 @@ static cJSON *
 star_entry_json(const Pace__V1__StarEntry *e)
 {
 	cJSON *j = cJSON_CreateObject();
-	const char *st = status_name(e->status);
 
 	json_add_i64(j, "id", e->member ? e->member->id : 0);
 	cJSON_AddStringToObject(j, "login", e->login);
 	cJSON_AddStringToObject(j, "name", e->member ? e->member->name : "");
 	cJSON_AddStringToObject(j, "team", e->team);
 	json_add_i64(j, "actual", e->actual);
-	if (e->target)
-		json_add_i64(j, "target", e->target->v);
-	else
-		cJSON_AddNullToObject(j, "target");
-	if (e->attainment)
-		cJSON_AddNumberToObject(j, "attainment", e->attainment->v);
-	else
-		cJSON_AddNullToObject(j, "attainment");
-	if (st)
-		cJSON_AddStringToObject(j, "status", st);
-	else
-		cJSON_AddNullToObject(j, "status");
+	json_add_fen(j, "target", e->target);
+	json_add_num(j, "attainment", e->attainment);
+	json_add_status(j, "status", e->status);
 	return j;
 }
 

@@ -88,10 +88,7 @@ plan_json(const Pace__V1__Plan *p)
 		cJSON_AddNumberToObject(o, "tenure", r->tenure);
 		cJSON_AddNumberToObject(o, "weight", r->weight);
 		json_add_i64(o, "target", r->target);
-		if (r->growth)
-			cJSON_AddNumberToObject(o, "growth", r->growth->v);
-		else
-			cJSON_AddNullToObject(o, "growth");
+		json_add_num(o, "growth", r->growth);
 		m = cJSON_AddArrayToObject(o, "months");
 		for (size_t k = 0; k < r->n_months; k++) {
 			char buf[24];
@@ -244,10 +241,7 @@ show(struct cli *cli, Pace__V1__Scope *scope, const char *period,
 			json_add_i64(o, "id", r->scope->id);
 			cJSON_AddStringToObject(o, "name", r->scope->name);
 			cJSON_AddStringToObject(o, "period", r->period);
-			if (r->amount)
-				json_add_i64(o, "amount", r->amount->v);
-			else
-				cJSON_AddNullToObject(o, "amount");
+			json_add_fen(o, "amount", r->amount);
 			cJSON_AddBoolToObject(o, "locked", r->locked);
 			cJSON_AddNumberToObject(o, "depth", r->depth);
 			cJSON_AddItemToArray(arr, o);

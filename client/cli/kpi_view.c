@@ -90,9 +90,8 @@ fmt_metric(const char *metric, int64_t v, const char *currency, char *buf,
 	return buf;
 }
 
-/* A nullable number member. */
-static void
-add_num(cJSON *j, const char *name, const Pace__V1__Num *n)
+void
+json_add_num(cJSON *j, const char *name, const Pace__V1__Num *n)
 {
 	if (n)
 		cJSON_AddNumberToObject(j, name, n->v);
@@ -100,11 +99,22 @@ add_num(cJSON *j, const char *name, const Pace__V1__Num *n)
 		cJSON_AddNullToObject(j, name);
 }
 
-static void
-add_fen(cJSON *j, const char *name, const Pace__V1__Fen *f)
+void
+json_add_fen(cJSON *j, const char *name, const Pace__V1__Fen *f)
 {
 	if (f)
 		json_add_i64(j, name, f->v);
+	else
+		cJSON_AddNullToObject(j, name);
+}
+
+void
+json_add_status(cJSON *j, const char *name, Pace__V1__Status s)
+{
+	const char *st = status_name(s);
+
+	if (st)
+		cJSON_AddStringToObject(j, name, st);
 	else
 		cJSON_AddNullToObject(j, name);
 }
@@ -135,20 +145,16 @@ cJSON *
 kpi_json(const Pace__V1__Kpi *k)
 {
 	cJSON *j = cJSON_CreateObject(), *o;
-	const char *st = status_name(k->status);
 
 	cJSON_AddItemToObject(j, "scope", scope_json(k->scope));
 	cJSON_AddStringToObject(j, "period", k->period);
 	cJSON_AddStringToObject(j, "currency", k->currency);
 	json_add_i64(j, "actual", k->actual);
-	add_fen(j, "target", k->target);
-	add_num(j, "attainment", k->attainment);
-	add_num(j, "elapsed", k->elapsed);
-	add_num(j, "pace", k->pace);
-	if (st)
-		cJSON_AddStringToObject(j, "status", st);
-	else
-		cJSON_AddNullToObject(j, "status");
+	json_add_fen(j, "target", k->target);
+	json_add_num(j, "attainment", k->attainment);
+	json_add_num(j, "elapsed", k->elapsed);
+	json_add_num(j, "pace", k->pace);
+	json_add_status(j, "status", k->status);
 	json_add_i64(j, "new_leads", k->new_leads);
 	o = cJSON_AddObjectToObject(j, "followups");
 	json_add_i64(o, "total", k->followups_total);
@@ -156,19 +162,19 @@ kpi_json(const Pace__V1__Kpi *k)
 	json_add_i64(o, "visit", k->visits);
 	json_add_i64(o, "email", k->emails);
 	json_add_i64(o, "meeting", k->meetings);
-	add_num(j, "lead_to_opp", k->lead_to_opp);
-	add_num(j, "win_rate", k->win_rate);
+	json_add_num(j, "lead_to_opp", k->lead_to_opp);
+	json_add_num(j, "win_rate", k->win_rate);
 	o = cJSON_AddObjectToObject(j, "cycle_days");
-	add_num(o, "mean", k->cycle_mean);
-	add_num(o, "median", k->cycle_median);
-	add_fen(j, "avg_deal", k->avg_deal);
+	json_add_num(o, "mean", k->cycle_mean);
+	json_add_num(o, "median", k->cycle_median);
+	json_add_fen(j, "avg_deal", k->avg_deal);
 	o = cJSON_AddObjectToObject(j, "pipeline");
 	json_add_i64(o, "count", k->pipeline_count);
 	json_add_i64(o, "amount", k->pipeline_amount);
 	json_add_i64(o, "weighted", k->pipeline_weighted);
-	add_num(j, "coverage", k->coverage);
-	add_num(j, "collection_rate", k->collection_rate);
-	add_num(j, "overdue_rate", k->overdue_rate);
+	json_add_num(j, "coverage", k->coverage);
+	json_add_num(j, "collection_rate", k->collection_rate);
+	json_add_num(j, "overdue_rate", k->overdue_rate);
 	cJSON_AddItemToObject(j, "funnel", counts_json(k->funnel, k->n_funnel));
 	o = cJSON_AddObjectToObject(j, "mix");
 	cJSON_AddItemToObject(o, "industry",
@@ -356,9 +362,9 @@ pipeline_json(const Pace__V1__Kpi *k)
 	json_add_i64(j, "count", k->pipeline_count);
 	json_add_i64(j, "amount", k->pipeline_amount);
 	json_add_i64(j, "weighted", k->pipeline_weighted);
-	add_fen(j, "target", k->target);
+	json_add_fen(j, "target", k->target);
 	json_add_i64(j, "actual", k->actual);
-	add_num(j, "coverage", k->coverage);
+	json_add_num(j, "coverage", k->coverage);
 	return j;
 }
 
@@ -395,7 +401,6 @@ board_json(const Pace__V1__Board *b, const char *metric)
 	for (size_t i = 0; i < b->n_rows; i++) {
 		const Pace__V1__BoardRow *r = b->rows[i];
 		cJSON *o = cJSON_CreateObject();
-		const char *st = status_name(r->status);
 
 		if (r->rank > 0)
 			cJSON_AddNumberToObject(o, "rank", r->rank);
@@ -403,13 +408,10 @@ board_json(const Pace__V1__Board *b, const char *metric)
 			cJSON_AddNullToObject(o, "rank");
 		cJSON_AddItemToObject(o, "scope", scope_json(r->member));
 		json_add_i64(o, "actual", r->actual);
-		add_fen(o, "target", r->target);
-		add_num(o, "attainment", r->attainment);
-		add_num(o, "pace", r->pace);
-		if (st)
-			cJSON_AddStringToObject(o, "status", st);
-		else
-			cJSON_AddNullToObject(o, "status");
+		json_add_fen(o, "target", r->target);
+		json_add_num(o, "attainment", r->attainment);
+		json_add_num(o, "pace", r->pace);
+		json_add_status(o, "status", r->status);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return j;

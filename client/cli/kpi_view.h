@@ -30,6 +30,11 @@ void pipeline_print(const Pace__V1__Kpi *k);
 cJSON *board_json(const Pace__V1__Board *b, const char *metric);
 void board_print(const Pace__V1__Board *b, const char *metric);
 
+/* Nullable members: null when the value is absent (n, f) or unknown (s). */
+void json_add_num(cJSON *j, const char *name, const Pace__V1__Num *n);
+void json_add_fen(cJSON *j, const char *name, const Pace__V1__Fen *f);
+void json_add_status(cJSON *j, const char *name, Pace__V1__Status s);
+
 /* "green", "yellow", "red" or NULL. */
 const char *status_name(Pace__V1__Status s);
 /* The colour escape for a status (empty when colour is off). */

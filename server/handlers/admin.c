@@ -10,11 +10,10 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "capture.h"
 #include "handlers.h"
 #include "jsonutil.h"
 #include "xmalloc.h"
-
-#define BODY(name) PACE__V1__FRAME__BODY_##name
 
 static const struct stmt st_office_add = {"office_add",
 	"SELECT pace.office_add($1, $2, $3, $4, $5) AS r", 5};
@@ -33,16 +32,38 @@ static const struct stmt st_user_list = {"user_list",
 const struct stmt *const admin_stmts[] = {&st_office_add, &st_office_list,
 	&st_team_add, &st_team_list, &st_user_add, &st_user_list, NULL};
 
-/* Refuse a write without a well-formed client_op_id. */
-static int
-check_op(struct conn *c, uint32_t id, const char *op)
+/*
+ * The messages of a list reply, one a row: `items` holds them (each `size`
+ * bytes, set by a row_fill_fn) and `ptrs` points at them, as the reply's
+ * repeated field wants. Both have one spare entry and are owned.
+ */
+struct rows {
+	void *items;
+	void **ptrs;
+	size_t n;
+};
+
+typedef void (*row_fill_fn)(void *item, const PGresult *res, int row);
+
+static void
+rows_build(struct rows *l, const PGresult *res, size_t size, row_fill_fn fill)
 {
-	if (!valid_op_id(op)) {
-		conn_send_error(c, id, E_INVALID, "client_op_id",
-			"client_op_id must be a UUID");
-		return -1;
+	int n = PQntuples(res);
+
+	l->items = xcalloc((size_t)n + 1, size);
+	l->ptrs = xcalloc((size_t)n + 1, sizeof(*l->ptrs));
+	for (int i = 0; i < n; i++) {
+		l->ptrs[i] = (char *)l->items + (size_t)i * size;
+		fill(l->ptrs[i], res, i);
 	}
-	return 0;
+	l->n = (size_t)n;
+}
+
+static void
+rows_free(struct rows *l)
+{
+	free(l->items);
+	free(l->ptrs);
 }
 
 static void
@@ -65,19 +86,26 @@ static void
 exec_office_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
 	const Pace__V1__OfficeAdd *m = f->office_add;
-	char uid[24], hash[33];
-	const char *p[5];
+	struct params p = {0};
 
-	if (check_op(c, id, m->client_op_id) != 0)
+	if (cap_check_op(c, id, m->client_op_id) != 0)
 		return;
-	req_actor(c, uid);
-	request_hash(&m->base, hash);
-	p[0] = uid;
-	p[1] = m->client_op_id;
-	p[2] = hash;
-	p[3] = m->name;
-	p[4] = m->region;
-	req_write(c, id, BODY(OFFICE_ADD), &st_office_add, p, 0, office_added);
+	par_write(&p, c, m->client_op_id, &m->base);
+	par_str(&p, m->name);
+	par_str(&p, m->region);
+	req_write(c, id, BODY(OFFICE_ADD), &st_office_add, p.v, 0,
+		office_added);
+}
+
+static void
+office_row(void *item, const PGresult *res, int i)
+{
+	Pace__V1__Office *o = item;
+
+	pace__v1__office__init(o);
+	o->id = db_int(res, i, "id");
+	o->name = (char *)db_str(res, i, "name");
+	o->region = (char *)db_str(res, i, "region");
 }
 
 static void
@@ -85,35 +113,25 @@ office_listed(struct req *r, const struct db_result *res)
 {
 	Pace__V1__Frame f = PACE__V1__FRAME__INIT;
 	Pace__V1__OfficeListReply reply = PACE__V1__OFFICE_LIST_REPLY__INIT;
-	int n = PQntuples(res->res);
-	Pace__V1__Office *items = xcalloc((size_t)n + 1, sizeof(*items));
-	Pace__V1__Office **ptrs = xcalloc((size_t)n + 1, sizeof(*ptrs));
+	struct rows l;
 
-	for (int i = 0; i < n; i++) {
-		pace__v1__office__init(&items[i]);
-		items[i].id = db_int(res->res, i, "id");
-		items[i].name = (char *)db_str(res->res, i, "name");
-		items[i].region = (char *)db_str(res->res, i, "region");
-		ptrs[i] = &items[i];
-	}
-	reply.n_offices = (size_t)n;
-	reply.offices = ptrs;
+	rows_build(&l, res->res, sizeof(Pace__V1__Office), office_row);
+	reply.n_offices = l.n;
+	reply.offices = (Pace__V1__Office **)l.ptrs;
 	f.body_case = BODY(OFFICE_LIST_REPLY);
 	f.office_list_reply = &reply;
 	req_reply(r, &f);
-	free(items);
-	free(ptrs);
+	rows_free(&l);
 }
 
 static void
 exec_office_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
-	char uid[24];
-	const char *p[1];
+	struct params p = {0};
 
-	req_actor(c, uid);
-	p[0] = uid;
-	req_read(c, id, BODY(OFFICE_LIST), &st_office_list, p, office_listed);
+	par_actor(&p, c);
+	req_read(c, id, BODY(OFFICE_LIST), &st_office_list, p.v,
+		office_listed);
 }
 
 static void
@@ -139,20 +157,29 @@ static void
 exec_team_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
 	const Pace__V1__TeamAdd *m = f->team_add;
-	char uid[24], hash[33];
-	const char *p[6];
+	struct params p = {0};
 
-	if (check_op(c, id, m->client_op_id) != 0)
+	if (cap_check_op(c, id, m->client_op_id) != 0)
 		return;
-	req_actor(c, uid);
-	request_hash(&m->base, hash);
-	p[0] = uid;
-	p[1] = m->client_op_id;
-	p[2] = hash;
-	p[3] = m->name;
-	p[4] = m->office;
-	p[5] = m->manager;
-	req_write(c, id, BODY(TEAM_ADD), &st_team_add, p, 0, team_added);
+	par_write(&p, c, m->client_op_id, &m->base);
+	par_str(&p, m->name);
+	par_str(&p, m->office);
+	par_str(&p, m->manager);
+	req_write(c, id, BODY(TEAM_ADD), &st_team_add, p.v, 0, team_added);
+}
+
+static void
+team_row(void *item, const PGresult *res, int i)
+{
+	Pace__V1__Team *t = item;
+
+	pace__v1__team__init(t);
+	t->id = db_int(res, i, "id");
+	t->name = (char *)db_str(res, i, "name");
+	t->office_id = db_int(res, i, "office_id");
+	t->office = (char *)db_str(res, i, "office");
+	t->manager_id = db_int(res, i, "manager_id");
+	t->manager = (char *)db_str(res, i, "manager");
 }
 
 static void
@@ -160,38 +187,24 @@ team_listed(struct req *r, const struct db_result *res)
 {
 	Pace__V1__Frame f = PACE__V1__FRAME__INIT;
 	Pace__V1__TeamListReply reply = PACE__V1__TEAM_LIST_REPLY__INIT;
-	int n = PQntuples(res->res);
-	Pace__V1__Team *items = xcalloc((size_t)n + 1, sizeof(*items));
-	Pace__V1__Team **ptrs = xcalloc((size_t)n + 1, sizeof(*ptrs));
+	struct rows l;
 
-	for (int i = 0; i < n; i++) {
-		pace__v1__team__init(&items[i]);
-		items[i].id = db_int(res->res, i, "id");
-		items[i].name = (char *)db_str(res->res, i, "name");
-		items[i].office_id = db_int(res->res, i, "office_id");
-		items[i].office = (char *)db_str(res->res, i, "office");
-		items[i].manager_id = db_int(res->res, i, "manager_id");
-		items[i].manager = (char *)db_str(res->res, i, "manager");
-		ptrs[i] = &items[i];
-	}
-	reply.n_teams = (size_t)n;
-	reply.teams = ptrs;
+	rows_build(&l, res->res, sizeof(Pace__V1__Team), team_row);
+	reply.n_teams = l.n;
+	reply.teams = (Pace__V1__Team **)l.ptrs;
 	f.body_case = BODY(TEAM_LIST_REPLY);
 	f.team_list_reply = &reply;
 	req_reply(r, &f);
-	free(items);
-	free(ptrs);
+	rows_free(&l);
 }
 
 static void
 exec_team_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
-	char uid[24];
-	const char *p[1];
+	struct params p = {0};
 
-	req_actor(c, uid);
-	p[0] = uid;
-	req_read(c, id, BODY(TEAM_LIST), &st_team_list, p, team_listed);
+	par_actor(&p, c);
+	req_read(c, id, BODY(TEAM_LIST), &st_team_list, p.v, team_listed);
 }
 
 static void
@@ -281,7 +294,7 @@ exec_user_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 	size_t pwlen = m->password ? strlen(m->password) : 0;
 	int rc;
 
-	if (check_op(c, id, m->client_op_id) != 0)
+	if (cap_check_op(c, id, m->client_op_id) != 0)
 		return;
 	if (pwlen < 8 || pwlen > 1024) {
 		conn_send_error(c, id, E_INVALID, "password",
@@ -316,48 +329,46 @@ exec_user_add(struct conn *c, uint32_t id, const pace_frame_t *f)
 }
 
 static void
+user_row(void *item, const PGresult *res, int i)
+{
+	Pace__V1__User *u = item;
+
+	pace__v1__user__init(u);
+	u->id = db_int(res, i, "id");
+	u->login = (char *)db_str(res, i, "login");
+	u->name = (char *)db_str(res, i, "name");
+	u->role = (Pace__V1__Role)role_parse(db_str(res, i, "role"));
+	u->team_id = db_int(res, i, "team_id");
+	u->team = (char *)db_str(res, i, "team");
+	u->hired_on = (char *)db_str(res, i, "hired_on");
+	u->region = (char *)db_str(res, i, "region");
+	u->active = db_bool(res, i, "active");
+}
+
+static void
 user_listed(struct req *r, const struct db_result *res)
 {
 	Pace__V1__Frame f = PACE__V1__FRAME__INIT;
 	Pace__V1__UserListReply reply = PACE__V1__USER_LIST_REPLY__INIT;
-	int n = PQntuples(res->res);
-	Pace__V1__User *items = xcalloc((size_t)n + 1, sizeof(*items));
-	Pace__V1__User **ptrs = xcalloc((size_t)n + 1, sizeof(*ptrs));
+	struct rows l;
 
-	for (int i = 0; i < n; i++) {
-		Pace__V1__User *u = &items[i];
-
-		pace__v1__user__init(u);
-		u->id = db_int(res->res, i, "id");
-		u->login = (char *)db_str(res->res, i, "login");
-		u->name = (char *)db_str(res->res, i, "name");
-		u->role = (Pace__V1__Role)role_parse(db_str(res->res, i, "role"));
-		u->team_id = db_int(res->res, i, "team_id");
-		u->team = (char *)db_str(res->res, i, "team");
-		u->hired_on = (char *)db_str(res->res, i, "hired_on");
-		u->region = (char *)db_str(res->res, i, "region");
-		u->active = db_bool(res->res, i, "active");
-		ptrs[i] = u;
-	}
-	reply.n_users = (size_t)n;
-	reply.users = ptrs;
+	rows_build(&l, res->res, sizeof(Pace__V1__User), user_row);
+	reply.n_users = l.n;
+	reply.users = (Pace__V1__User **)l.ptrs;
 	f.body_case = BODY(USER_LIST_REPLY);
 	f.user_list_reply = &reply;
 	req_reply(r, &f);
-	free(items);
-	free(ptrs);
+	rows_free(&l);
 }
 
 static void
 exec_user_list(struct conn *c, uint32_t id, const pace_frame_t *f)
 {
-	char uid[24];
-	const char *p[2];
+	struct params p = {0};
 
-	req_actor(c, uid);
-	p[0] = uid;
-	p[1] = f->user_list->team;
-	req_read(c, id, BODY(USER_LIST), &st_user_list, p, user_listed);
+	par_actor(&p, c);
+	par_str(&p, f->user_list->team);
+	req_read(c, id, BODY(USER_LIST), &st_user_list, p.v, user_listed);
 }
 
 const struct handler handler_office_add = {"office add", 0, ROLES_ADMINS,
