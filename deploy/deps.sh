@@ -9,7 +9,7 @@ libsystemd-dev libgtk-4-dev"
 PACE_RUN_DEPS="postgresql postgresql-contrib glib-networking fonts-wqy-microhei"
 PACE_TEST_DEPS="libcmocka-dev python3 python3-pytest python3-protobuf \
 protobuf-compiler clang libclang-rt-14-dev xvfb xauth dbus-x11 \
-redis-server mosquitto pgbouncer haproxy unzip dpkg-dev systemd"
+redis-server mosquitto pgbouncer haproxy dpkg-dev systemd"
 
 # Run a command as root: directly when root, else through sudo.
 as_root() {
