@@ -294,6 +294,7 @@ RETURNS TABLE (kind text, id bigint, label text, actual bigint, target bigint,
 	attainment numeric, pace numeric, status text, rank bigint)
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE o org; el numeric; mem_n bigint[]; mem_u bigint[];
+	whole boolean := extract(day FROM p_from) = 1 AND extract(day FROM p_to) = 1;
 BEGIN
 	SELECT * INTO o FROM org x WHERE x.id = p_org;
 	el := elapsed(org_day_start(p_org, p_from), org_day_start(p_org, p_to),
@@ -321,10 +322,22 @@ BEGIN
 		FROM mu JOIN rollup_span(mem_u, p_from, p_to) r
 			ON r.user_id = mu.uid
 		GROUP BY mu.n),
+	-- Members' own targets over whole months, in one pass (what
+	-- target_of returns for them); target_of only for the others (no own
+	-- target: the sum of their children's; weeks and days: day shares).
+	ot AS (
+		SELECT m.n, sum(t.amount)::bigint AS amount
+		FROM m JOIN target_month t ON t.org_id = p_org
+			AND t.scope_kind = m.mk AND t.scope_id = m.mi
+			AND t.metric = p_metric AND t.month >= p_from AND t.month < p_to
+		WHERE whole
+		GROUP BY m.n),
 	q AS (
 		SELECT m.mk, m.mi, m.ml, coalesce(a.v, 0) AS xa,
-			target_of(p_org, m.mk, m.mi, p_metric, p_from, p_to) AS xt
-		FROM m LEFT JOIN a ON a.n = m.n),
+			CASE WHEN ot.amount IS NOT NULL THEN ot.amount
+				ELSE target_of(p_org, m.mk, m.mi, p_metric, p_from, p_to)
+			END AS xt
+		FROM m LEFT JOIN a ON a.n = m.n LEFT JOIN ot ON ot.n = m.n),
 	r AS (
 		SELECT q.*, CASE WHEN q.xt > 0 THEN q.xa::numeric / q.xt END AS xatt
 		FROM q)
