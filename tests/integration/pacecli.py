@@ -69,3 +69,10 @@ class PaceCli:
     def login(self, user=ADMIN, password=ADMIN_PASSWORD):
         return self.ok("login", user, "--password-stdin",
                        stdin=password + "\n")
+
+
+def logged_in(tmp_path_factory, port, login, password="password-1"):
+    """A PaceCli with a home of its own, logged in as login."""
+    c = PaceCli(tmp_path_factory.mktemp("cli"), port)
+    c.login(login, password)
+    return c

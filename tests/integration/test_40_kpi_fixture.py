@@ -75,7 +75,7 @@ from fractions import Fraction as F
 import pytest
 
 from kpi_org import KPI_KEYS, KpiOrg, cst, set_clock, utc
-from pacecli import PaceCli
+from pacecli import PaceCli, logged_in
 
 PACED_ARGS = ("--test-clock", "true")
 
@@ -466,9 +466,7 @@ def org(paced):
 
 @pytest.fixture(scope="module")
 def cli(paced, org, tmp_path_factory):
-    c = PaceCli(tmp_path_factory.mktemp("dir"), paced.port)
-    c.login(org.login("dir"), "password-1")
-    return c
+    return logged_in(tmp_path_factory, paced.port, org.login("dir"))
 
 
 def scope_args(org, who):

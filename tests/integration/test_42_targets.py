@@ -29,7 +29,7 @@ import pytest
 
 import kpi_pb2
 from kpi_org import KpiOrg, cst, make, scope, set_clock
-from pacecli import PaceCli
+from pacecli import PaceCli, logged_in
 from wire import expect, expect_error, op_id
 
 PACED_ARGS = ("--test-clock", "true")
@@ -76,9 +76,7 @@ def org(paced):
 
 @pytest.fixture(scope="module")
 def cli(paced, org, tmp_path_factory):
-    c = PaceCli(tmp_path_factory.mktemp("dir"), paced.port)
-    c.login(org.login("dir"), "password-1")
-    return c
+    return logged_in(tmp_path_factory, paced.port, org.login("dir"))
 
 
 def all_months(org, metric="revenue", year=2027):

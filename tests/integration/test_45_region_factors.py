@@ -18,7 +18,7 @@ import datetime
 import pytest
 
 from kpi_org import KpiOrg, make
-from pacecli import PaceCli
+from pacecli import logged_in
 from wire import expect, expect_error, op_id
 
 VETERAN = "2019-04-01"
@@ -38,9 +38,7 @@ def org(paced):
 
 @pytest.fixture(scope="module")
 def cli(paced, org, tmp_path_factory):
-    c = PaceCli(tmp_path_factory.mktemp("dir"), paced.port)
-    c.login(org.login("dir"), "password-1")
-    return c
+    return logged_in(tmp_path_factory, paced.port, org.login("dir"))
 
 
 def org_set(org, who, key, value):
