@@ -2,7 +2,8 @@
 # Seeds the demo organisation through the pace CLI: offices 北京 and 上海,
 # two teams, a director, two managers and ten reps (as the demo admin); then
 # last year's history and this year's plan (history.sh), then the last two
-# months of sales and the current month up to now (seed_sales.py:
+# months of sales, the year's earlier months more lightly, and the current
+# month up to now (seed_sales.py:
 # activities, deals, payments, so that the KPIs, leaderboard, funnel and
 # alerts have something to show, this month's default views too). Expects
 # $PACE (the pace binary) and $PACE_SERVER, and python3 (standard library
@@ -57,8 +58,9 @@ fi
 # starts and ends with the admin logged in.
 sh "$here/history.sh"
 
-# The last two months of sales, which follow that plan, and this month so
-# far (by the server's clock; never a time after now).
+# The last two months of sales, which follow that plan, the year's earlier
+# months (a lighter history, for the year view), and this month so far (by
+# the server's clock; never a time after now).
 python3 "$here/seed_sales.py"
 
 # Deliberately the quickstart's session: 张三.

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Sales history for the demo team of deploy/demo/seed.sh: two whole
-months, and the current month up to now.
+months in detail, the earlier months of the year more lightly, and the
+current month up to now.
 
 seed.sh runs it after history.sh has applied the year's plan, against the
 same server; everything goes through the pace CLI as the demo director
@@ -13,7 +14,7 @@ review of the demo data is reproducible:
 
     PACE=build/client/cli/pace PACE_SERVER=127.0.0.1:7420 \\
         python3 deploy/demo/seed_sales.py [--month 2026-10] [--this-month] \\
-        [--review FILE.md]
+        [--early-months] [--review FILE.md]
 
 --month is the month to review (default: last month); its previous month
 gets history too (for the trend). Amounts follow the reps' revenue targets
@@ -23,6 +24,22 @@ little (conversion coaching), 王五 with a long cycle and old open deals
 pipeline (pipeline gap), 周九 with an unpaid invoice (collections), 吴十
 just under pace with no rule applying, 冯二 hired mid-month.
 The backfill window is widened to 400 days while importing, then put back.
+
+The earlier months of the current year (EARLY: from January, or the hire
+date of a rep hired this year, up to the month before the month before
+last by the server's clock) get a lighter history, so that the year view
+(`pace kpi --org --period 2026`, `pace board --org --period 2026`) is
+plausible: per rep and month, won deals worth the rep's revenue target of
+the month times an attainment around the rep's usual level (EARLY, varied
+by rep and month between 0.85 and 1.15 times it, deterministically), a lost
+deal or a few, and activities at about half the rate of M; no open deals
+and no payments, so the pipeline, collections and stories of the detailed
+months stay as they are. They are seeded onto customers of their own
+(created at the start of the year or the hire date), in one import per
+kind, after the review (so the review is the same either way). A default
+run (no --month) seeds them; with --month they are left alone unless
+--early-months asks for them too (the months before the default run's
+month before last, except --month's two).
 
 The current month (by the server's clock, which the script reads from
 `pace kpi`: its default period and elapsed share, so a paced under
@@ -41,12 +58,15 @@ its diagnoses stay those of the stories.)
 
 Running it again stores nothing twice: when the deals it would import for
 the two months are there already, it imports nothing for them (and only
-writes the review, if asked); when the current month has deals of this
-script or any activity already, nothing is imported for it.
+writes the review, if asked); an earlier month that has deals of this
+script (titles tagged with the month, "(2026-03)") or any activity already
+is skipped; when the current month has deals of this script or any
+activity already, nothing is imported for it.
 """
 
 import argparse
 import calendar
+import contextlib
 import datetime
 import json
 import math
@@ -54,6 +74,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zlib
 
 PASSWORD = "pace-demo"
 ADMIN_PASSWORD = "pace-admin-demo"
@@ -145,6 +166,22 @@ THIS_MONTH = {
     "zhengyi": dict(pace=1.00, wins=3, cycle=19),
     "fenger": dict(pace=0.0, wins=0, cycle=0),
 }
+# The earlier months of the year (before P), per rep: the usual attainment
+# of a month (varied by rep and month from 0.85 to 1.15 times it). Wins,
+# cycles and lost deals as in P (STORIES: at least one win; a lost deal
+# every other month at least), activities at EARLY_ACTS of M's rate. With
+# P, M and C this makes the year so far (`pace board --org --period 2026`
+# late in the year: the plan weighs Q4, the pace of a year is by the time
+# elapsed, so in spring every rep looks further behind): 孙八, 张三, 郑一
+# and 吴十 on pace (green), 周九 and 赵六 a little behind (yellow), 李四, 王五
+# and the new 钱七 and 冯二 behind (red).
+EARLY = {
+    "zhangsan": 1.04, "lisi": 0.62, "wangwu": 0.66, "zhaoliu": 0.82,
+    "qianqi": 0.55, "sunba": 1.08, "zhoujiu": 0.90, "wushi": 0.96,
+    "zhengyi": 1.00, "fenger": 0.0,
+}
+EARLY_ACTS = 0.45
+
 # The reps hired recently (seed.sh): nothing of theirs in C before that.
 HIRED = {"qianqi": datetime.date(2026, 8, 1),
          "fenger": datetime.date(2026, 10, 12)}
@@ -219,6 +256,9 @@ def main():
     ap.add_argument("--this-month", action="store_true",
                     help="also seed the current month up to now (done "
                     "without --month anyway)")
+    ap.add_argument("--early-months", action="store_true",
+                    help="also seed the months of this year before the "
+                    "month before last (done without --month anyway)")
     ap.add_argument("--review", help="write the org's review of the month "
                     "(Markdown) to this file")
     args = ap.parse_args()
@@ -330,13 +370,23 @@ def main():
               "imported" % (first_p.strftime("%Y-%m"),
                             first_m.strftime("%Y-%m")))
     else:
-        npays = import_all(customers, deals, acts, wins, today)
+        with backfill_widened():
+            npays = import_all(customers, deals, acts, wins, today)
         print("seeded: %d customers, %d deals, %d activities, %d payment "
               "rows for %s and %s" % (len(customers), len(deals), len(acts),
                                       npays, first_p.strftime("%Y-%m"),
                                       first_m.strftime("%Y-%m")))
     if args.review:
         review(first_p, first_m, today, args.review)
+    if args.early_months or not args.month:
+        # The months of this year before the default run's P, except the
+        # two seeded in detail here.
+        last_p = (today.replace(day=1) - datetime.timedelta(days=1)) \
+            .replace(day=1)
+        last_p = (last_p - datetime.timedelta(days=1)).replace(day=1)
+        early = [datetime.date(today.year, m, 1) for m in range(1, 13)]
+        early_months([f for f in early if f < last_p and
+                      f not in (first_m, first_p)])
     if args.this_month or not args.month:
         this_month(now, names_of)
 
@@ -464,6 +514,142 @@ def this_month(now, names_of):
                           len(deals) - nwon - nlost, len(acts)))
 
 
+def early_months(firsts):
+    """Seeds the months firsts (the earlier months of the year) lightly
+    (EARLY), those that have no sales yet, in one import per kind."""
+    if not firsts:
+        return
+    ids = deal_ids()
+    todo = []
+    for first in firsts:
+        tag = first.strftime("%Y-%m")
+        k = pace("kpi", "--org", "--period", tag, as_json=True)
+        if not any(t.endswith(" (%s)" % tag) for t in ids) and \
+                k["followups"]["total"] == 0:
+            todo.append(first)
+    span = "%s to %s" % (firsts[0].strftime("%Y-%m"),
+                         firsts[-1].strftime("%Y-%m"))
+    if not todo:
+        print("seeded already: the months %s have sales; nothing imported "
+              "for them" % span)
+        return
+    # The reps' revenue targets of those months (yuan), a quarter at a time.
+    targets = {}
+    for login in STORIES:
+        for q in sorted({(f.year, (f.month - 1) // 3 + 1) for f in todo}):
+            t = pace("target", "show", "--user", login, "--period",
+                     "%dQ%d" % q, as_json=True)
+            for r in t["rows"]:
+                if r["depth"] > 0 and len(r["period"]) == 7:
+                    targets[login, r["period"]] = (r["amount"] or 0) // 100
+
+    year = todo[0].year
+    customers, deals, acts = [], [], []
+    nwon = nlost = 0
+    for login, st in STORIES.items():
+        region = REPS[login]
+        start = max(datetime.date(year, 1, 1),
+                    HIRED.get(login, datetime.date(year, 1, 1)))
+        if all(f.replace(day=month_days(f)) < start for f in todo):
+            continue  # hired later
+        names = []
+        for i in range(8, 12):
+            co = COMPANIES[(i * 5 + len(login)) % len(COMPANIES)]
+            trade, industry = TRADES[(i + len(login)) % len(TRADES)]
+            name = "%s%s%s-%s%d" % (region, co, trade, login, i + 1)
+            names.append(name)
+            customers.append([name, industry, SIZES[i % 3], region, login,
+                              when(start, 8)])
+        spec = st["wins"]["P"] or [(20, 15)]
+        cycle = sum(c for c, _ in spec) // len(spec)
+        n = 0
+
+        def deal(title, amount, stage, created, closed, tag, reason=""):
+            nonlocal n
+            deals.append(["%s %s-%d (%s)" % (title, login, n + 1, tag),
+                          names[n % len(names)], "%d" % amount, stage, "",
+                          SOURCES[n % len(SOURCES)],
+                          PRODUCTS[n % len(PRODUCTS)], login,
+                          when(created), when(closed, 15, 30), reason])
+            n += 1
+
+        for first in todo:
+            last = first.replace(day=month_days(first))
+            if last < start:
+                continue  # not hired yet
+            tag = first.strftime("%Y-%m")
+            lo = max(first, start)
+            days = [lo + datetime.timedelta(days=d)
+                    for d in range((last - lo).days + 1)]
+            days = [d for d in days if d.weekday() < 5] or days
+            target = targets.get((login, tag), 0)
+            # 0.85 to 1.15 times the usual level, by rep and month
+            vary = 0.85 + 0.30 * (zlib.crc32(("%s %s" % (login, tag))
+                                             .encode()) % 1001) / 1000
+            total = int(round(target * EARLY[login] * vary / 100.0)) * 100
+            nwins = min(len(spec), total // 100)
+            for i in range(nwins):
+                amount = total // nwins // 100 * 100
+                if i == nwins - 1:
+                    amount = total - amount * (nwins - 1)
+                won = days[(i + 1) * len(days) // (nwins + 1)]
+                deal(PRODUCTS[i % 4], amount, "won",
+                     max(start, won - datetime.timedelta(days=cycle)), won,
+                     tag)
+                nwon += 1
+            for i in range(max(st["lost"]["P"],
+                               (first.month + len(login)) % 2)):
+                lost = days[(i * 5 + len(login) + first.month) % len(days)]
+                deal("%s lost" % PRODUCTS[i % 4],
+                     max(100, int(target * 0.15) // 100 * 100), "lost",
+                     max(start, lost - datetime.timedelta(days=30)), lost,
+                     tag, "price" if (i + first.month) % 3 else "competitor")
+                nlost += 1
+            for kind, count in zip(("call", "visit", "email", "meeting"),
+                                   st["acts"]["M"]):
+                for j in range(int(round(count * EARLY_ACTS))):
+                    d = days[(j * 7 + len(kind) + first.month) % len(days)]
+                    acts.append([login, kind, names[j % len(names)], "",
+                                 when(d, 9 + j % 8, (j * 13) % 60),
+                                 str(10 + j % 50), ""])
+
+    header = {"customers": ["name", "industry", "size_band", "region",
+                            "owner", "at"],
+              "deals": ["title", "customer", "amount", "stage",
+                        "expected_close", "source", "product_line", "owner",
+                        "at", "closed_at", "loss_reason"],
+              "activities": ["user", "kind", "customer", "deal", "at",
+                             "duration_min", "note"]}
+    with backfill_widened():
+        for kind, rows in (("customers", customers), ("deals", deals),
+                           ("activities", acts)):
+            if rows:
+                path = csv_file([header[kind]] + rows)
+                pace("import", kind, path)
+                os.unlink(path)
+    print("seeded the months %s: %d deals (%d won, %d lost), %d activities"
+          % ("%s to %s" % (todo[0].strftime("%Y-%m"),
+                           todo[-1].strftime("%Y-%m")),
+             len(deals), nwon, nlost, len(acts)))
+
+
+@contextlib.contextmanager
+def backfill_widened():
+    """Widens the backfill window to 400 days (as the admin) for the
+    imports of history, then puts it back; the director is logged in
+    throughout the imports and after."""
+    pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    pace("admin", "org", "set", "backfill_days", "400")
+    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
+    try:
+        yield
+    finally:
+        pace("login", "admin", "--password-stdin",
+             stdin=ADMIN_PASSWORD + "\n")
+        pace("admin", "org", "set", "backfill_days", "90")
+        pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
+
+
 def deal_ids():
     """Title -> id of every deal the director sees."""
     ids = {}
@@ -480,9 +666,7 @@ def deal_ids():
 
 
 def import_all(customers, deals, acts, wins, today):
-    pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
-    pace("admin", "org", "set", "backfill_days", "400")
-    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
+    """Imports the two months (in the widened backfill window)."""
     for kind, rows in (("customers", customers), ("deals", deals),
                        ("activities", acts)):
         header = {"customers": ["name", "industry", "size_band", "region",
@@ -516,10 +700,6 @@ def import_all(customers, deals, acts, wins, today):
     path = csv_file(pays)
     pace("import", "payments", path)
     os.unlink(path)
-
-    pace("login", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
-    pace("admin", "org", "set", "backfill_days", "90")
-    pace("login", "wangzong", "--password-stdin", stdin=PASSWORD + "\n")
     return len(pays) - 1
 
 

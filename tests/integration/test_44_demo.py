@@ -2,10 +2,12 @@
 seed_sales.py) leaves a real plan: last year's history imported (at its
 intended size: ¥13.9 million, not 100 times that), and ¥20,000,000 for the
 current year spread over the ten demo reps by weights, exactly to the fen;
-the last two months of sales, and the current month up to now (the month
-`pace kpi` and `pace board` show by default: alive, reps on and off pace;
-on the 1st, activities earlier today); zhangsan logged in, as the
-quickstart shows; and seeding again stores nothing twice.
+the last two months of sales, the earlier months of the year (so that the
+year view is plausible: most reps on or near pace, the weak ones red), and
+the current month up to now (the month `pace kpi` and `pace board` show by
+default: alive, reps on and off pace; on the 1st, activities earlier
+today); zhangsan logged in, as the quickstart shows; and seeding again
+stores nothing twice.
 """
 
 import datetime
@@ -211,6 +213,58 @@ def test_the_current_month_is_alive(demo):
     assert pace["孙八"] > pace["张三"] > pace["吴十"] > pace["钱七"], board
     # Nothing after the server's now.
     assert late(srv) == "0"
+
+
+def test_the_year_so_far(demo):
+    """The year view a director opens first (`pace kpi --org --period
+    YEAR`, `pace board --org --period YEAR`) is plausible: the months of
+    the year before the month before last have sales too, so the org's
+    revenue so far is of the order of the year's target times the share
+    elapsed, and the reps are in a mix of statuses, most of them not red."""
+    srv, cli, out, who = demo
+    cli.login("wangzong", "pace-demo")
+    k, now = this_month(cli)
+    y, m = map(int, k["period"].split("-"))
+    if m < 4:
+        pytest.skip("no month of %d before the month before last" % y)
+    assert "seeded the months %d-01 to %d-%02d" % (y, y, m - 3) in out, out
+    # Every earlier month has sales: won deals, lost ones and activities.
+    for month in range(1, m - 2):
+        e = cli.json("kpi", "--org", "--period", "%d-%02d" % (y, month))
+        assert e["actual"] > 0 and e["followups"]["total"] > 100, e
+        assert 0.5 < e["actual"] / e["target"] < 1.3, e
+        assert e["funnel"]["lost"] > 0, e
+    year = cli.json("kpi", "--org", "--period", str(y))
+    assert year["target"] == 2000000000, year
+    # The revenue so far against the year's target times the share of the
+    # year elapsed; the plan weighs the year's end (Q4), so what it expects
+    # by now (its months so far, this one pro rata) can be less: either is
+    # the yardstick.
+    by_time = year["target"] * year["elapsed"]
+    planned = 0
+    for q in range(1, (m - 1) // 3 + 2):
+        for r in cli.json("target", "show", "--org", "--period",
+                          "%dQ%d" % (y, q))["rows"]:
+            if r["kind"] == "org" and len(r["period"]) == 7:
+                month = int(r["period"][5:])
+                if month < m:
+                    planned += r["amount"]
+                elif month == m:
+                    planned += r["amount"] * k["elapsed"]
+    lo, hi = min(by_time, planned), max(by_time, planned)
+    assert 0.6 * lo <= year["actual"] <= 1.3 * hi, (year, by_time, planned)
+    board = cli.json("board", "--org", "--period", str(y))
+    assert board["period"] == str(y), board
+    status = {r["scope"]["name"]: r["status"] for r in board["rows"]}
+    assert len(status) == 10, board
+    assert len(set(status.values()) - {None}) >= 2, board
+    assert status["李四"] == "red", board
+    if planned >= 0.8 * by_time:
+        # (In spring the plan expects much less than the calendar, and
+        # the year's pace, by the calendar, finds everyone behind.)
+        reds = sum(1 for s in status.values() if s == "red")
+        assert reds < len(status) / 2, board
+        assert status["孙八"] == "green", board
 
 
 def late(srv):
