@@ -16,11 +16,11 @@ status_name(Pace__V1__Status s)
 {
 	switch (s) {
 	case PACE__V1__STATUS__GREEN:
-		return "green";
+		return N_("green");
 	case PACE__V1__STATUS__YELLOW:
-		return "yellow";
+		return N_("yellow");
 	case PACE__V1__STATUS__RED:
-		return "red";
+		return N_("red");
 	default:
 		return NULL;
 	}

@@ -19,5 +19,14 @@ const char *const server_msgs[] = {
 	N_("partial"),
 	N_("due"),
 	N_("overdue"),
+	/* Metrics, revenue bases and plan options, shown as the server names
+	 * them (KPI views, boards, target plans, reviews). */
+	N_("revenue"),
+	N_("new_leads"),
+	N_("followups"),
+	N_("collected"),
+	N_("booked"),
+	N_("history"),
+	N_("even"),
 	NULL,
 };
