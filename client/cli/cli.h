@@ -51,6 +51,15 @@ struct opt {
 	char short_name;   /* 'o' for -o, or 0 */
 };
 
+/* Options that several commands share (entries of their opt tables). */
+#define SCOPE_OPTS                                                      \
+	{"team", OPT_VALUE, N_("a team"), 0},                           \
+	{"office", OPT_VALUE, N_("an office"), 0},                      \
+	{"org", OPT_FLAG, N_("the whole organisation"), 0}
+#define METRIC_OPT                                                      \
+	{"metric", OPT_VALUE,                                           \
+		N_("revenue (default), new_leads, followups or collected"), 0}
+
 /* Parsed arguments of one command. */
 struct args {
 	int npos;

@@ -17,19 +17,15 @@
 
 static const struct opt scope_opts[] = {
 	{"user", OPT_VALUE, N_("a rep or manager, by login"), 0},
-	{"team", OPT_VALUE, N_("a team"), 0},
-	{"office", OPT_VALUE, N_("an office"), 0},
-	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	SCOPE_OPTS,
 	{"period", OPT_VALUE, N_("2026, 2026Q4, 2026-11, 2026-W48 or 2026-11-27 (default: this month)"), 0},
 	{NULL, 0, NULL, 0},
 };
 
 static const struct opt board_opts[] = {
-	{"team", OPT_VALUE, N_("a team"), 0},
-	{"office", OPT_VALUE, N_("an office"), 0},
-	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	SCOPE_OPTS,
 	{"period", OPT_VALUE, N_("2026, 2026Q4, 2026-11, 2026-W48 or 2026-11-27 (default: this month)"), 0},
-	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
+	METRIC_OPT,
 	{"level", OPT_VALUE, N_("rank user (default), team or office"), 0},
 	{"star", OPT_FLAG, N_("show the star of the period: the best attainment, ties explained"), 0},
 	{NULL, 0, NULL, 0},

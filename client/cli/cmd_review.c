@@ -31,9 +31,7 @@ static const struct opt generate_opts[] = {
 };
 
 static const struct opt show_opts[] = {
-	{"team", OPT_VALUE, N_("a team"), 0},
-	{"office", OPT_VALUE, N_("an office"), 0},
-	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	SCOPE_OPTS,
 	{"period", OPT_VALUE, N_("the review of this period (instead of an ID)"), 0},
 	{"format", OPT_VALUE, N_("md (default), json, csv or xlsx"), 0},
 	{"output", OPT_VALUE, N_("write to this file (required for xlsx)"), 'o'},

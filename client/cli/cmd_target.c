@@ -21,7 +21,7 @@ kind_name(Pace__V1__ScopeKind k)
 static const struct opt plan_opts[] = {
 	{"year", OPT_VALUE, N_("the year to plan (required)"), 0},
 	{"total", OPT_VALUE, N_("the org's target for the year, e.g. 2000万 (required)"), 0},
-	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
+	METRIC_OPT,
 	{"by", OPT_VALUE, N_("history (default: weighted) or even"), 0},
 	{"seasonality", OPT_VALUE, N_("history (default: last year's months) or even (by days)"), 0},
 	{"apply", OPT_FLAG, N_("store the plan (otherwise it is only shown)"), 0},
@@ -197,18 +197,16 @@ static const struct opt set_opts[] = {
 	{"org", OPT_FLAG, N_("set the org's number"), 0},
 	{"period", OPT_VALUE, N_("a year, quarter or month: 2026, 2026Q4, 2026-11 (required)"), 0},
 	{"amount", OPT_VALUE, N_("the target (required)"), 0},
-	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
+	METRIC_OPT,
 	{"lock", OPT_FLAG, N_("pin this number: re-balancing will not move it"), 0},
 	{NULL, 0, NULL, 0},
 };
 
 static const struct opt show_opts[] = {
 	{"user", OPT_VALUE, N_("a rep, by login"), 0},
-	{"team", OPT_VALUE, N_("a team"), 0},
-	{"office", OPT_VALUE, N_("an office"), 0},
-	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	SCOPE_OPTS,
 	{"period", OPT_VALUE, N_("2026, 2026Q4 or 2026-11 (default: this year)"), 0},
-	{"metric", OPT_VALUE, N_("revenue (default), new_leads, followups or collected"), 0},
+	METRIC_OPT,
 	{NULL, 0, NULL, 0},
 };
 

@@ -250,9 +250,7 @@ drop_link(struct watch *w)
 
 static const struct opt watch_opts[] = {
 	{"user", OPT_VALUE, N_("a rep or manager, by login"), 0},
-	{"team", OPT_VALUE, N_("a team"), 0},
-	{"office", OPT_VALUE, N_("an office"), 0},
-	{"org", OPT_FLAG, N_("the whole organisation"), 0},
+	SCOPE_OPTS,
 	{"period", OPT_VALUE, N_("a period (default: the current month)"), 0},
 	{"exit-after", OPT_VALUE, N_("stop after this many pushes (scripts)"), 0},
 	{NULL, 0, NULL, 0},
