@@ -79,6 +79,13 @@ LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 $$;
 
 -- The start of an org-local day as a timestamp.
+-- The "now" of a request: paced passes its clock (the test clock when one
+-- is set) in microseconds; 0 means the database's now().
+CREATE FUNCTION pace.now_of(p_now_us bigint) RETURNS timestamptz
+LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
+	SELECT CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END
+$$;
+
 CREATE FUNCTION pace.org_day_start(p_org bigint, d date) RETURNS timestamptz
 LANGUAGE sql STABLE SET search_path = pace, pg_catalog AS $$
 	SELECT d::timestamp AT TIME ZONE timezone FROM org WHERE id = p_org

@@ -541,7 +541,7 @@ CREATE FUNCTION pace.kpi(p_actor bigint, p_kind text, p_name text,
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	s record; per record;
 BEGIN
 	s := scope_resolve(a, p_kind, p_name);
@@ -550,8 +550,7 @@ BEGIN
 			s.kind, s.label), 'scope');
 	END IF;
 	per := period_parse(coalesce(nullif(p_period, ''),
-		to_char((now_ts AT TIME ZONE (SELECT timezone FROM org WHERE id = a.org_id))::date,
-			'YYYY-MM')));
+		to_char(org_day(a.org_id, now_ts), 'YYYY-MM')));
 	RETURN kpi_compute(a.org_id, s.kind, s.id, s.label, per.canon,
 		per.start_day, per.end_day, now_ts);
 END $$;
@@ -566,7 +565,7 @@ LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 #variable_conflict use_column
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	s record; per record; lvl text := coalesce(nullif(p_level, ''), 'user');
 	metric text := coalesce(nullif(p_metric, ''), 'revenue');
 	ks text[]; ids bigint[]; ls text[];
@@ -586,8 +585,7 @@ BEGIN
 		PERFORM fail('PA400', 'level: user, team or office', 'level');
 	END IF;
 	per := period_parse(coalesce(nullif(p_period, ''),
-		to_char((now_ts AT TIME ZONE (SELECT timezone FROM org WHERE id = a.org_id))::date,
-			'YYYY-MM')));
+		to_char(org_day(a.org_id, now_ts), 'YYYY-MM')));
 	IF lvl = 'user' THEN
 		SELECT array_agg('user'::text), array_agg(u.id), array_agg(u.name)
 		INTO ks, ids, ls FROM app_user u

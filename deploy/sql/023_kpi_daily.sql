@@ -11,7 +11,7 @@ CREATE FUNCTION pace.kpi_daily(p_actor bigint, p_kind text, p_name text,
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	o org;
 	s record; per record; today date; last_day date;
 	users bigint[];

@@ -50,7 +50,7 @@ CREATE FUNCTION pace.kpi_scope(p_org bigint, p_kind text, p_id bigint,
 	p_period text, p_now_us bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	per record; label text;
 BEGIN
 	per := period_parse(coalesce(nullif(p_period, ''),

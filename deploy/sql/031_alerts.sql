@@ -225,7 +225,7 @@ CREATE FUNCTION pace.alerts_evaluate(p_now_us bigint, p_users bigint[],
 	p_nodes boolean) RETURNS int
 LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now() ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	o record; n int := 0;
 BEGIN
 	FOR o IN SELECT id FROM org LOOP

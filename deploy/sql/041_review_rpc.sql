@@ -80,8 +80,7 @@ LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
 	r jsonb := op_begin(p_actor, p_op, p_hash);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	s record; per record;
 	v_id bigint; v_existing boolean := false;
 BEGIN
@@ -135,8 +134,7 @@ RETURNS TABLE (id bigint, scope_kind text, scope_id bigint, scope_name text,
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	rv review; s record; what text;
 BEGIN
 	IF coalesce(p_id, 0) > 0 THEN
@@ -224,8 +222,7 @@ CREATE FUNCTION pace.star(p_actor bigint, p_kind text, p_name text,
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	o org; s record; per record;
 BEGIN
 	SELECT * INTO o FROM org WHERE id = a.org_id;

@@ -67,9 +67,8 @@ RETURNS jsonb LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
 	r jsonb := op_begin(p_actor, p_op, p_hash);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
-	today date := (now_ts AT TIME ZONE (SELECT timezone FROM org WHERE id = a.org_id))::date;
+	now_ts timestamptz := now_of(p_now_us);
+	today date := org_day(a.org_id, now_ts);
 	v_owner bigint; v_text text; v_due date; rv review; ai action_item;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
@@ -98,9 +97,8 @@ RETURNS jsonb LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
 	r jsonb := op_begin(p_actor, p_op, p_hash);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
-	today date := (now_ts AT TIME ZONE (SELECT timezone FROM org WHERE id = a.org_id))::date;
+	now_ts timestamptz := now_of(p_now_us);
+	today date := org_day(a.org_id, now_ts);
 	rv review; d jsonb; v_owner bigint; v_text text; v_due date;
 	ai action_item; other bigint;
 BEGIN
@@ -151,8 +149,7 @@ RETURNS TABLE (j jsonb)
 LANGUAGE plpgsql STABLE SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	lim int := greatest(1, least(coalesce(nullif(p_limit, 0), 100), 1000));
 	v_team bigint;
 BEGIN
@@ -203,8 +200,7 @@ RETURNS jsonb LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
 	r jsonb := op_begin(p_actor, p_op, p_hash);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	ai action_item; v_note text := check_text(p_note, 'note', 1000, false);
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;
@@ -229,8 +225,7 @@ RETURNS jsonb LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
 	a app_user := actor(p_actor);
 	r jsonb := op_begin(p_actor, p_op, p_hash);
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	ai action_item;
 BEGIN
 	IF r IS NOT NULL THEN RETURN r; END IF;

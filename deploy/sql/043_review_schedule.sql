@@ -140,8 +140,7 @@ CREATE FUNCTION pace.review_evaluate(p_now_us bigint,
 	OUT alerts int, OUT review bigint)
 LANGUAGE plpgsql SET search_path = pace, pg_catalog AS $$
 DECLARE
-	now_ts timestamptz := CASE WHEN coalesce(p_now_us, 0) = 0 THEN now()
-		ELSE ts(p_now_us) END;
+	now_ts timestamptz := now_of(p_now_us);
 	o record;
 BEGIN
 	alerts := 0;
