@@ -437,16 +437,16 @@ def this_month(now, names_of):
 
         # Activities at M's rate: on the past days, like the months
         # before; else spread over the time elapsed today.
-        todo = []
+        planned = []
         for kind, count in zip(("call", "visit", "email", "meeting"),
                                st["acts"]["M"]):
-            todo += [(kind, j) for j in range(math.ceil(count * frac))]
-        for i, (kind, j) in enumerate(todo):
+            planned += [(kind, j) for j in range(math.ceil(count * frac))]
+        for i, (kind, j) in enumerate(planned):
             if days:
                 at = when(days[(j * 7 + len(kind)) % len(days)], 9 + j % 8,
                           (j * 13) % 60)
             else:
-                at = (lo + (now - lo) * (i + 1) / (len(todo) + 1)).replace(
+                at = (lo + (now - lo) * (i + 1) / (len(planned) + 1)).replace(
                     microsecond=0).isoformat()
             acts.append([login, kind, names[j % len(names)], "", at,
                          str(10 + j % 50), ""])
@@ -520,37 +520,37 @@ def early_months(firsts):
     if not firsts:
         return
     ids = deal_ids()
-    todo = []
+    empty = []
     for first in firsts:
         tag = first.strftime("%Y-%m")
         k = pace("kpi", "--org", "--period", tag, as_json=True)
         if not any(t.endswith(" (%s)" % tag) for t in ids) and \
                 k["followups"]["total"] == 0:
-            todo.append(first)
+            empty.append(first)
     span = "%s to %s" % (firsts[0].strftime("%Y-%m"),
                          firsts[-1].strftime("%Y-%m"))
-    if not todo:
+    if not empty:
         print("seeded already: the months %s have sales; nothing imported "
               "for them" % span)
         return
     # The reps' revenue targets of those months (yuan), a quarter at a time.
     targets = {}
     for login in STORIES:
-        for q in sorted({(f.year, (f.month - 1) // 3 + 1) for f in todo}):
+        for q in sorted({(f.year, (f.month - 1) // 3 + 1) for f in empty}):
             t = pace("target", "show", "--user", login, "--period",
                      "%dQ%d" % q, as_json=True)
             for r in t["rows"]:
                 if r["depth"] > 0 and len(r["period"]) == 7:
                     targets[login, r["period"]] = (r["amount"] or 0) // 100
 
-    year = todo[0].year
+    year = empty[0].year
     customers, deals, acts = [], [], []
     nwon = nlost = 0
     for login, st in STORIES.items():
         region = REPS[login]
         start = max(datetime.date(year, 1, 1),
                     HIRED.get(login, datetime.date(year, 1, 1)))
-        if all(f.replace(day=month_days(f)) < start for f in todo):
+        if all(f.replace(day=month_days(f)) < start for f in empty):
             continue  # hired later
         names = []
         for i in range(8, 12):
@@ -573,7 +573,7 @@ def early_months(firsts):
                           when(created), when(closed, 15, 30), reason])
             n += 1
 
-        for first in todo:
+        for first in empty:
             last = first.replace(day=month_days(first))
             if last < start:
                 continue  # not hired yet
@@ -628,8 +628,8 @@ def early_months(firsts):
                 pace("import", kind, path)
                 os.unlink(path)
     print("seeded the months %s: %d deals (%d won, %d lost), %d activities"
-          % ("%s to %s" % (todo[0].strftime("%Y-%m"),
-                           todo[-1].strftime("%Y-%m")),
+          % ("%s to %s" % (empty[0].strftime("%Y-%m"),
+                           empty[-1].strftime("%Y-%m")),
              len(deals), nwon, nlost, len(acts)))
 
 
