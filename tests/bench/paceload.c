@@ -38,8 +38,6 @@
  * sockets (the machine allows 20,000 open files per process): spread larger
  * loads over several processes.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -47,7 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +52,8 @@
 
 #include "frame.pb-c.h"
 #include "hist.h"
+#include "procstat.h"
+#include "resp.h"
 #include "wire.h"
 
 #define MAX_SOCKETS 19000
@@ -178,12 +177,6 @@ struct conn {
 	/* retry */
 	int64_t retry_at;
 	int retry_what;
-};
-
-struct pstat {
-	long rss_kib, hwm_kib;
-	double cpu_s;
-	int ok;
 };
 
 /* --- options --------------------------------------------------------------- */
@@ -426,95 +419,6 @@ uuid_named(const char *name, char out[37])
 }
 
 /* --- /proc ----------------------------------------------------------------- */
-
-static double clk_tck;
-
-static int
-proc_cpu(int pid, double *cpu, int *ppid)
-{
-	char path[64], buf[1024], *p;
-	FILE *f;
-	size_t n;
-	unsigned long long ut = 0, st = 0;
-	int pp = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	/* After ")": state ppid pgrp session tty tpgid flags minflt cminflt
-	 * majflt cmajflt utime stime ... */
-	if (sscanf(p + 2,
-	            "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &pp,
-	            &ut, &st) != 3)
-		return -1;
-	*cpu = (double)(ut + st) / clk_tck;
-	if (ppid)
-		*ppid = pp;
-	return 0;
-}
-
-static void
-proc_stat(int pid, struct pstat *ps)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	memset(ps, 0, sizeof(*ps));
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			ps->rss_kib = atol(line + 6);
-		else if (strncmp(line, "VmHWM:", 6) == 0)
-			ps->hwm_kib = atol(line + 6);
-	}
-	fclose(f);
-	ps->ok = proc_cpu(pid, &ps->cpu_s, NULL) == 0;
-}
-
-/* CPU seconds of the postmaster and all its children (the backends). */
-static double
-pg_cpu(void)
-{
-	DIR *d;
-	struct dirent *e;
-	double sum = 0, cpu;
-	int ppid;
-
-	if (O.pg_pid <= 0)
-		return 0;
-	if ((d = opendir("/proc")) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		int pid;
-
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		pid = atoi(e->d_name);
-		if (proc_cpu(pid, &cpu, &ppid) != 0)
-			continue;
-		if (pid == O.pg_pid || ppid == O.pg_pid)
-			sum += cpu;
-	}
-	closedir(d);
-	return sum;
-}
-
-static double
-self_cpu(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	        (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 static void
 sample_all(struct pstat *ps)
@@ -1355,78 +1259,6 @@ writer_due(struct conn *c, int64_t now)
 
 /* --- Redis -------------------------------------------------------------------- */
 
-/* One RESP reply: a simple value or an array of up to 4 of them. Returns the
- * bytes it took, 0 if incomplete, -1 if not understood. */
-struct resp_el {
-	char t;
-	const uint8_t *s;
-	size_t len;
-	long long i;
-};
-
-static long
-resp_line(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++)
-		if (p[i] == '\r' && p[i + 1] == '\n')
-			return (long)i;
-	return -1;
-}
-
-static long
-resp_one(const uint8_t *p, size_t n, struct resp_el *e)
-{
-	long l = resp_line(p, n);
-
-	if (l < 0)
-		return 0;
-	e->t = (char)p[0];
-	e->i = strtoll((const char *)p + 1, NULL, 10);
-	e->s = p + 1;
-	e->len = (size_t)l - 1;
-	if (e->t == '$') {
-		size_t need = (size_t)l + 2 + (size_t)e->i + 2;
-		if (e->i < 0)
-			return l + 2;
-		if (n < need)
-			return 0;
-		e->s = p + l + 2;
-		e->len = (size_t)e->i;
-		return (long)need;
-	}
-	if (e->t == '+' || e->t == '-' || e->t == ':')
-		return l + 2;
-	return -1;
-}
-
-static long
-resp_parse(const uint8_t *p, size_t n, struct resp_el *el, int *nel)
-{
-	long off, k;
-	int count;
-
-	if (n < 1)
-		return 0;
-	if (p[0] != '*') {
-		*nel = 1;
-		return resp_one(p, n, &el[0]);
-	}
-	if ((off = resp_line(p, n)) < 0)
-		return 0;
-	count = atoi((const char *)p + 1);
-	off += 2;
-	if (count < 0 || count > 4)
-		return -1;
-	for (int i = 0; i < count; i++) {
-		k = resp_one(p + off, n - (size_t)off, &el[i]);
-		if (k <= 0)
-			return k;
-		off += k;
-	}
-	*nel = count;
-	return off;
-}
-
 static const char redis_channel[] = "paceload";
 
 static void
@@ -1906,7 +1738,7 @@ begin_load(int64_t now)
 	if (phase == P_MEASURE) {
 		t_m0 = now;
 		sample_all(ps_m0);
-		pg_cpu_m0 = pg_cpu();
+		pg_cpu_m0 = proc_tree_cpu(O.pg_pid);
 		self_cpu_m0 = self_cpu();
 	}
 }
@@ -1983,13 +1815,13 @@ tick_cb(uv_timer_t *t)
 		phase = P_MEASURE;
 		t_m0 = now;
 		sample_all(ps_m0);
-		pg_cpu_m0 = pg_cpu();
+		pg_cpu_m0 = proc_tree_cpu(O.pg_pid);
 		self_cpu_m0 = self_cpu();
 	}
 	if (phase == P_MEASURE && now - t_m0 >= (int64_t)(O.duration * 1e9)) {
 		t_m1 = now;
 		sample_all(ps_m1);
-		pg_cpu_m1 = pg_cpu();
+		pg_cpu_m1 = proc_tree_cpu(O.pg_pid);
 		self_cpu_m1 = self_cpu();
 		phase = P_DRAIN;
 		t_drain_end = now + (int64_t)(O.drain * 1e9);
@@ -2515,7 +2347,6 @@ main(int argc, char **argv)
 	int k = 0;
 
 	parse_args(argc, argv);
-	clk_tck = (double)sysconf(_SC_CLK_TCK);
 	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
 		die("getrandom failed");
 	memcpy(rng, seed, sizeof(rng));
