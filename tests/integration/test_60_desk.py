@@ -31,7 +31,7 @@ import pytest
 import wire
 from capture_org import PASSWORD, Org
 from pacecli import PaceCli
-from pacedproc import DIE_WITH_PARENT, Paced
+from pacedproc import DIE_WITH_PARENT, Paced, poll
 from wire import expect, op_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -584,3 +584,51 @@ def test_server_down_offline_then_connects_and_resumes(pg, paced_factory,
             srv3.stop()
     finally:
         srv2.stop()
+
+
+def test_alerts_raised_while_away_come_even_if_none_was_seen(
+        pg, paced_factory, tmp_path, xdisplay, bus, desks):
+    """Subscribe.resume: a desk that had seen no alert yet (sequence 0)
+    still gets, on reconnecting, the alerts raised while it was away, as
+    pushes. The alert is raised through another server on another port, so
+    it exists before the desk can get back."""
+    port = free_port()
+    srv = paced_factory(extra=["--listen", "127.0.0.1:%d" % port])
+    o = Org(srv)
+    d = Desk(tmp_path / "desk", port, xdisplay, bus,
+             args=["--user", o.login("r1")], password=PASSWORD)
+    desks.append(d)
+    r = d.wait(lambda r: online(r) and r["session"]["snapshots"] >= 1,
+               "signed in and subscribed")
+    assert r["session"]["seq"] == 0 and r["session"]["alerts"] == 0, \
+        "the premise: no alert seen yet"
+    connects = r["session"]["connects"]
+    srv.stop()
+    d.wait(lambda r: r["link"] == "offline", "offline")
+
+    # Meanwhile, elsewhere: r1 gets a target and reaches it (green alert).
+    other = Paced(srv.conninfo, logpath=srv.logpath + ".other")
+    other.start()
+    try:
+        o2 = Org.__new__(Org)
+        o2.paced, o2.conns, o2.tag = other, {}, o.tag
+        o2.paced.psql = srv.psql
+        set_target(o2, "r1")
+        o2.won_deal("r1", amount=10000000)
+        assert poll(lambda: int(srv.psql(
+            "SELECT count(*) FROM pace.alert WHERE subject_kind = 'user' "
+            "AND subject_id = %d" % o.ids["r1"])) > 0,
+            timeout=30), "no alert raised"
+        o2.close()
+    finally:
+        other.stop()
+
+    back = Paced(srv.conninfo, extra=["--listen", "127.0.0.1:%d" % port],
+                 logpath=srv.logpath + ".back")
+    back.start()
+    try:
+        d.wait(lambda r: online(r) and r["session"]["connects"] > connects and
+               r["session"]["alerts"] >= 1,
+               "the alerts raised while away, pushed on resuming")
+    finally:
+        back.stop()
