@@ -70,3 +70,52 @@ def test_postgres_killed_mid_load(paced_factory, pg_restored):
     print("PostgreSQL crash: %d writes, codes seen %s" % (
         total, {k: sum(w.codes.get(k, 0) for w in writers)
                 for k in set().union(*(w.codes for w in writers))}))
+
+
+def next_push(c, timeout):
+    """Whether a push arrived within timeout."""
+    try:
+        return c.recv(timeout).id == 0
+    except TimeoutError:
+        return False
+
+
+def test_snapshot_retries_back_off_while_postgres_is_down(paced_factory,
+                                                          pg_restored):
+    """A subscribed topic whose snapshot fails because PostgreSQL is down
+    is retried with a growing wait, with one warning for the episode (not
+    one every coalescing window), and pushes resume once it is back."""
+    import kpi_pb2
+    from pacedproc import ADMIN, ADMIN_PASSWORD
+    pg = pg_restored
+    srv = paced_factory()
+    reps = small_org(srv.port, 2)
+    writers = [Writer(lambda: srv.port, login, cust, "bo")
+               for login, cust in reps]
+    sub = wire.connect(srv.port, ADMIN, ADMIN_PASSWORD, timeout=30)
+    f = wire.make("subscribe")
+    f.subscribe.scope.CopyFrom(kpi_pb2.Scope(kind=kpi_pb2.SCOPE_ORG))
+    wire.expect(sub.call(f), "subscribed")
+    for w in writers:
+        w.start()
+    try:
+        assert poll(lambda: acked(writers) >= 50, timeout=60)
+        mark = srv.log_mark()
+        pg.kill_immediate()
+        time.sleep(3)       # 60 coalescing windows of 50 ms
+        failed = srv.log_matches(r"push: snapshot of .* failed", start=mark)
+        assert 1 <= len(failed) <= 2, failed
+        while next_push(sub, 0.2):
+            pass        # what was pushed before the database went away
+        pg.start()
+        assert poll(lambda: srv.log_matches(
+            r"push: snapshots computed again", start=mark), timeout=60), \
+            "snapshots did not resume"
+        assert poll(lambda: next_push(sub, 1), timeout=30), \
+            "no push after PostgreSQL came back"
+    finally:
+        for w in writers:
+            w.stop()
+        for w in writers:
+            w.join(timeout=90)
+        sub.close()
