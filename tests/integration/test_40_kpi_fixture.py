@@ -555,6 +555,29 @@ def test_basis_switch_changes_every_view(org, cli):
     cli.ok("admin", "org", "set", "revenue_basis", "booked")
 
 
+def test_board_in_chinese(org, cli):
+    """The board for people in Chinese: the metric and each status
+    translated; --json keeps the English names scripts rely on."""
+    args = ("board", "--team", org.team("Alpha"), "--period", "2026-W47")
+    rows = cli.json(*args)["rows"]
+    statuses = {r["status"] for r in rows if r["status"]}
+    assert statuses and statuses <= {"green", "yellow", "red"}
+    saved = dict(cli.env)
+    cli.env.update({"LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8",
+                    "LC_ALL": "zh_CN.UTF-8"})
+    try:
+        out = cli.ok(*args).stdout
+        js = cli.json(*args)["rows"]
+    finally:
+        cli.env = saved
+    assert "业绩" in out.splitlines()[0], out
+    zh = {"green": "绿", "yellow": "黄", "red": "红"}
+    for st in statuses:
+        assert zh[st] in out, (st, out)
+    assert "green" not in out and "red" not in out, out
+    assert {r["status"] for r in js if r["status"]} == statuses
+
+
 def test_kpi_default_is_me_this_month(org, paced, tmp_path):
     """`pace kpi` with no scope: the caller, the month of NOW (2026-11)."""
     rep = PaceCli(tmp_path, paced.port)
