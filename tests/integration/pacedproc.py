@@ -82,6 +82,12 @@ class Paced:
         return self.proc.pid
 
     def start(self, timeout=30):
+        return self.spawn().wait_ready(timeout)
+
+    def spawn(self):
+        """Start the process without waiting for it. Call it from the
+        test's main thread: the parent-death signal (DIE_WITH_PARENT) goes
+        to paced when the *thread* that started it ends."""
         cmd = [paced_binary(), "--db", self.conninfo, "--listen",
                "127.0.0.1:0", "--log-level", "debug", *FAST_HASH,
                *self.extra]
@@ -91,6 +97,9 @@ class Paced:
                                      stderr=subprocess.PIPE)
         self.reader = threading.Thread(target=self._read_stderr, daemon=True)
         self.reader.start()
+        return self
+
+    def wait_ready(self, timeout=30):
         m = self.wait_log(READY_RE, timeout=timeout)
         if m is None:
             self.proc.kill()

@@ -13,7 +13,6 @@
 import os
 import stat
 import subprocess
-import threading
 
 from pacedproc import (ADMIN, ADMIN_PASSWORD, FAST_HASH, Paced, paced_binary,
                        run_init)
@@ -34,22 +33,13 @@ def test_concurrent_starts_apply_migrations_once(pg, tmp_path):
     conninfo = pg.conninfo(db)
     servers = [Paced(conninfo, logpath=str(tmp_path / ("p%d.log" % i)))
                for i in range(2)]
-    errors = []
-
-    def go(s):
-        try:
-            s.start(timeout=90)
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(e)
-
-    # Both start at once on the empty database (no init first).
-    threads = [threading.Thread(target=go, args=(s,)) for s in servers]
+    # Both start at once on the empty database (no init first), from this
+    # thread (see Paced.spawn).
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        for s in servers:
+            s.spawn()
+        for s in servers:
+            s.wait_ready(timeout=90)
         rows = pg.psql("SELECT count(*), count(DISTINCT version) FROM "
                        "pace.schema_migrations", db=db)
         total, distinct = map(int, rows.split("|"))
